@@ -1,0 +1,17 @@
+#ifndef medcrypt_Commands_h
+#define medcrypt_Commands_h
+
+#include "CommandLine.h"
+
+namespace medcrypt::cli
+{
+
+// One function per subcommand, each in its own Command<Name>.cxx. Each returns the exit status.
+int
+RunKeygen(const Arguments & arguments);
+int
+RunKeys(const Arguments & arguments);
+
+} // namespace medcrypt::cli
+
+#endif
