@@ -2,9 +2,52 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 namespace medcrypt::cli
 {
+
+namespace
+{
+
+/** ITK 5.2's MetaImage reader only prints a warning for a truncated .mha and returns garbage; refuse
+ * such files here: an uncompressed MetaImage with local data must hold header + pixel bytes. */
+void
+CheckMetaImageIsComplete(const std::string & path, std::uint64_t pixelBytes, std::uint64_t fileBytes)
+{
+  const auto dot = path.rfind('.');
+  if (dot == std::string::npos || (path.substr(dot) != ".mha" && path.substr(dot) != ".MHA"))
+  {
+    return;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string   line;
+  bool          compressed = false;
+  while (std::getline(in, line))
+  {
+    if (line.rfind("CompressedData", 0) == 0 && line.find("True") != std::string::npos)
+    {
+      compressed = true;
+    }
+    if (line.rfind("ElementDataFile", 0) == 0)
+    {
+      if (line.find("LOCAL") == std::string::npos || compressed)
+      {
+        return; // data in another file, or compressed: the reader checks those itself
+      }
+      const auto headerBytes = static_cast<std::uint64_t>(in.tellg());
+      if (fileBytes < headerBytes + pixelBytes)
+      {
+        throw UserError(path + ": truncated MetaImage: the header promises " + std::to_string(pixelBytes) +
+                        " bytes of pixel data but the file holds " + std::to_string(fileBytes - headerBytes) +
+                        "; copy the complete file again");
+      }
+      return;
+    }
+  }
+}
+
+} // namespace
 
 ImageFileInfo
 ReadImageFileInfo(const std::string & path)
@@ -33,6 +76,7 @@ ReadImageFileInfo(const std::string & path)
   {
     throw UserError(path + ": cannot read the image header (" + std::string(error.GetDescription()) + ")");
   }
+  CheckMetaImageIsComplete(path, io->GetImageSizeInBytes(), static_cast<std::uint64_t>(status.st_size));
   ImageFileInfo info;
   info.component = io->GetComponentType();
   info.dimension = io->GetNumberOfDimensions();
