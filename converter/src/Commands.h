@@ -11,6 +11,8 @@ int
 RunKeygen(const Arguments & arguments);
 int
 RunKeys(const Arguments & arguments);
+int
+RunPhantom(const Arguments & arguments);
 
 } // namespace medcrypt::cli
 

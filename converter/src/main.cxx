@@ -20,6 +20,7 @@ struct CommandEntry
 const CommandEntry commands[] = {
   { "keygen", "write a new random user key file (mode 0600)", medcrypt::cli::RunKeygen },
   { "keys", "derive h, p, x0_1..x0_4 and the first feature-key values of an image", medcrypt::cli::RunKeys },
+  { "phantom", "write a synthetic CT-like image (Shepp-Logan) for demos and tests", medcrypt::cli::RunPhantom },
 };
 
 void

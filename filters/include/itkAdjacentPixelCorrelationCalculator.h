@@ -57,7 +57,7 @@ operator<<(std::ostream & out, AdjacentPixelDirectionEnum direction)
  * 3-D images: the pairs of all slices along the last axis are pooled into one r (pairs never cross
  * slices). Compute() throws itk::ExceptionObject when no image is set or there is no valid position
  * (fewer than 2 columns for horizontal/diagonal, fewer than 2 rows for vertical/diagonal). */
-template <typename TImage>
+template<typename TImage>
 class ITK_TEMPLATE_EXPORT AdjacentPixelCorrelationCalculator : public Object
 {
 public:
@@ -117,17 +117,17 @@ protected:
 
 private:
   ImageConstPointer m_Image;
-  DirectionEnum     m_Direction{ DirectionEnum::Horizontal };
-  SizeValueType     m_NumberOfPairs{ 0 };
-  std::uint64_t     m_Seed{ 0 };
-  double            m_Correlation{ 0.0 };
-  SizeValueType     m_NumberOfPairsUsed{ 0 };
+  DirectionEnum m_Direction{ DirectionEnum::Horizontal };
+  SizeValueType m_NumberOfPairs{ 0 };
+  std::uint64_t m_Seed{ 0 };
+  double m_Correlation{ 0.0 };
+  SizeValueType m_NumberOfPairsUsed{ 0 };
 };
 
 } // namespace itk
 
 #ifndef ITK_MANUAL_INSTANTIATION
-#  include "itkAdjacentPixelCorrelationCalculator.hxx"
+#include "itkAdjacentPixelCorrelationCalculator.hxx"
 #endif
 
 #endif

@@ -10,7 +10,7 @@
 namespace itk
 {
 
-template <typename TImage>
+template<typename TImage>
 void
 AdjacentPixelCorrelationCalculator<TImage>::Compute()
 {
@@ -18,10 +18,10 @@ AdjacentPixelCorrelationCalculator<TImage>::Compute()
   {
     itkExceptionMacro("no image: call SetImage() before Compute()");
   }
-  const auto          size = m_Image->GetBufferedRegion().GetSize();
+  const auto size = m_Image->GetBufferedRegion().GetSize();
   const SizeValueType width = size[0];
   const SizeValueType height = size[1];
-  SizeValueType       slices = 1;
+  SizeValueType slices = 1;
   for (unsigned int axis = 2; axis < ImageDimension; ++axis)
   {
     slices *= size[axis];
@@ -30,9 +30,8 @@ AdjacentPixelCorrelationCalculator<TImage>::Compute()
   const SizeValueType dy = m_Direction == DirectionEnum::Horizontal ? 0 : 1;
   if (width <= dx || height <= dy || slices == 0)
   {
-    itkExceptionMacro("the image is " << size << " pixels: " << m_Direction
-                                      << " adjacent pairs need at least " << dx + 1 << " column(s) and " << dy + 1
-                                      << " row(s)");
+    itkExceptionMacro("the image is " << size << " pixels: " << m_Direction << " adjacent pairs need at least "
+                                      << dx + 1 << " column(s) and " << dy + 1 << " row(s)");
   }
   const SizeValueType validWidth = width - dx;
   const SizeValueType validHeight = height - dy;
@@ -58,7 +57,8 @@ AdjacentPixelCorrelationCalculator<TImage>::Compute()
 
   const PixelType * pixels = m_Image->GetBufferPointer();
   // Calls visit(x, y) for the pixel values of every pair, in position order or drawing order.
-  const auto forEachPair = [&](auto && visit) {
+  const auto forEachPair = [&](auto && visit)
+  {
     if (m_NumberOfPairs > 0)
     {
       for (const SizeValueType offset : drawn)
@@ -81,30 +81,34 @@ AdjacentPixelCorrelationCalculator<TImage>::Compute()
   };
 
   const SizeValueType pairs = m_NumberOfPairs > 0 ? m_NumberOfPairs : validPositions;
-  double              sumX = 0.0;
-  double              sumY = 0.0;
-  forEachPair([&](double x, double y) {
-    sumX += x;
-    sumY += y;
-  });
+  double sumX = 0.0;
+  double sumY = 0.0;
+  forEachPair(
+    [&](double x, double y)
+    {
+      sumX += x;
+      sumY += y;
+    });
   const double meanX = sumX / static_cast<double>(pairs);
   const double meanY = sumY / static_cast<double>(pairs);
-  double       varianceX = 0.0;
-  double       varianceY = 0.0;
-  double       covariance = 0.0;
-  forEachPair([&](double x, double y) {
-    const double cx = x - meanX;
-    const double cy = y - meanY;
-    varianceX += cx * cx;
-    varianceY += cy * cy;
-    covariance += cx * cy;
-  });
+  double varianceX = 0.0;
+  double varianceY = 0.0;
+  double covariance = 0.0;
+  forEachPair(
+    [&](double x, double y)
+    {
+      const double cx = x - meanX;
+      const double cy = y - meanY;
+      varianceX += cx * cx;
+      varianceY += cy * cy;
+      covariance += cx * cy;
+    });
   // The 1/N factors of Eq. 11-13 cancel in r.
   m_Correlation = (varianceX > 0.0 && varianceY > 0.0) ? covariance / std::sqrt(varianceX * varianceY) : 0.0;
   m_NumberOfPairsUsed = pairs;
 }
 
-template <typename TImage>
+template<typename TImage>
 void
 AdjacentPixelCorrelationCalculator<TImage>::PrintSelf(std::ostream & os, Indent indent) const
 {

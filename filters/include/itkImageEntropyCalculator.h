@@ -22,7 +22,7 @@ namespace itk
  *
  * Compute() throws itk::ExceptionObject when no image is set, the image is empty or N does not fit
  * the pixel type (see MedCryptIntensityView). */
-template <typename TImage>
+template<typename TImage>
 class ITK_TEMPLATE_EXPORT ImageEntropyCalculator : public Object
 {
 public:
@@ -77,15 +77,15 @@ protected:
 
 private:
   ImageConstPointer m_Image;
-  unsigned int      m_NumberOfBits{ 8 };
-  double            m_Entropy{ 0.0 };
-  HistogramType     m_Histogram;
+  unsigned int m_NumberOfBits{ 8 };
+  double m_Entropy{ 0.0 };
+  HistogramType m_Histogram;
 };
 
 } // namespace itk
 
 #ifndef ITK_MANUAL_INSTANTIATION
-#  include "itkImageEntropyCalculator.hxx"
+#include "itkImageEntropyCalculator.hxx"
 #endif
 
 #endif

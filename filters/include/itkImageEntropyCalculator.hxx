@@ -8,7 +8,7 @@
 namespace itk
 {
 
-template <typename TImage>
+template<typename TImage>
 void
 ImageEntropyCalculator<TImage>::Compute()
 {
@@ -20,7 +20,7 @@ ImageEntropyCalculator<TImage>::Compute()
   const MedCryptIntensityView<PixelType> view(m_NumberOfBits, bounds.first, bounds.second);
 
   const SizeValueType count = m_Image->GetBufferedRegion().GetNumberOfPixels();
-  const PixelType *   pixels = m_Image->GetBufferPointer();
+  const PixelType * pixels = m_Image->GetBufferPointer();
   m_Histogram.assign(view.GetNumberOfBins(), 0);
   for (SizeValueType i = 0; i < count; ++i)
   {
@@ -39,7 +39,7 @@ ImageEntropyCalculator<TImage>::Compute()
   m_Entropy = entropy;
 }
 
-template <typename TImage>
+template<typename TImage>
 void
 ImageEntropyCalculator<TImage>::PrintSelf(std::ostream & os, Indent indent) const
 {

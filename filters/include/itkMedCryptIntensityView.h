@@ -19,7 +19,7 @@ namespace itk
 {
 
 /** The facts about a scalar pixel type that the MedCrypt metrics use. */
-template <typename TPixel>
+template<typename TPixel>
 struct MedCryptPixelTraits
 {
   static_assert(std::is_arithmetic_v<TPixel> && !std::is_same_v<TPixel, bool>,
@@ -67,7 +67,7 @@ struct MedCryptPixelTraits
  *   in bin 0, and so does a NaN pixel.
  *
  * N must be in [1, MaximumNumberOfBits]. */
-template <typename TPixel>
+template<typename TPixel>
 class MedCryptIntensityView
 {
 public:
@@ -87,7 +87,7 @@ public:
     if (numberOfBits < 1 || numberOfBits > MaximumNumberOfBits)
     {
       itkGenericExceptionMacro("the number of bits of the intensity view is " << numberOfBits << "; it must be 1 to "
-                                                                               << MaximumNumberOfBits);
+                                                                              << MaximumNumberOfBits);
     }
     if constexpr (Traits::IsInteger)
     {
@@ -134,13 +134,13 @@ public:
 
 private:
   unsigned int m_NumberOfBits;
-  double       m_Minimum;
-  double       m_Maximum;
+  double m_Minimum;
+  double m_Maximum;
 };
 
 /** The smallest and largest pixel value of the buffered region of `image`, as doubles (NaN pixels
  * are skipped). Throws itk::ExceptionObject for an empty image. */
-template <typename TImage>
+template<typename TImage>
 std::pair<double, double>
 MedCryptMinimumMaximum(const TImage * image)
 {
@@ -150,8 +150,8 @@ MedCryptMinimumMaximum(const TImage * image)
     itkGenericExceptionMacro("the image is empty (no pixels in its buffered region)");
   }
   const auto * pixels = image->GetBufferPointer();
-  double       minimum = std::numeric_limits<double>::infinity();
-  double       maximum = -std::numeric_limits<double>::infinity();
+  double minimum = std::numeric_limits<double>::infinity();
+  double maximum = -std::numeric_limits<double>::infinity();
   for (SizeValueType i = 0; i < count; ++i)
   {
     const auto value = static_cast<double>(pixels[i]);
@@ -173,7 +173,7 @@ MedCryptMinimumMaximum(const TImage * image)
 
 /** The default data range L of PSNR and SSIM: 255 for 8-bit pixel types (uint8, int8), otherwise the
  * maximum minus the minimum of the reference image. */
-template <typename TImage>
+template<typename TImage>
 double
 MedCryptDefaultDataRange(const TImage * reference)
 {
@@ -191,7 +191,7 @@ MedCryptDefaultDataRange(const TImage * reference)
 
 /** Throws itk::ExceptionObject unless the buffered regions of `first` and `second` have the same
  * size; `what` names the pair in the message (e.g. "the reference and test images"). */
-template <typename TImage>
+template<typename TImage>
 void
 MedCryptRequireSameSize(const TImage * first, const TImage * second, const char * what)
 {

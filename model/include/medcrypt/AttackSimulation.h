@@ -13,10 +13,10 @@ namespace medcrypt
  * probability 0) leaves every ciphertext as it is. */
 struct AttackSimulationOptions
 {
-  double probability = 0.5;        // chance that a ciphertext in the batch is attacked at all
+  double probability = 0.5;          // chance that a ciphertext in the batch is attacked at all
   double maxConstantFraction = 0.01; // "dropout": up to this fraction of pixels set to 0 or 1
   double maxRectangleFraction = 0.2; // edge of the black or white rectangle, as a fraction of the tile edge
-  double maxNoiseSigma = 0.02;     // Gaussian noise standard deviation (image range [0, 1])
+  double maxNoiseSigma = 0.02;       // Gaussian noise standard deviation (image range [0, 1])
 };
 
 /** Returns a damaged copy of cipher [B, 1, H, W] in [0, 1]: for each image, with the given

@@ -16,27 +16,27 @@ namespace medcrypt::losses
 /** The paper's loss weights (section III.B and III.C). */
 struct LossWeights
 {
-  double histogram = 1.0;          // lambda_hist   (L_stats)
-  double entropy = 0.125;          // lambda_ent    (L_stats)
-  double correlation = 1.0;        // lambda_cor    (L_c)
-  double histogram2d = 1.0;        // lambda_2d     (L_c)
-  double npcr = 0.1;               // lambda_N      (L_diff)
-  double uaci = 0.1;               // lambda_U      (L_diff)
-  double stats = 1.0;              // lambda_s      (Eq. 24)
-  double correlationTotal = 1.0;   // lambda_c      (Eq. 24)
-  double diffusion = 0.1;          // lambda_d      (Eq. 24)
-  double dissimilarity = 0.25;     // lambda_cos    (Eq. 24)
-  double wrongKey = 1.0;           // lambda_e      (Eq. 25)
-  double similarity = 0.5;         // lambda_sim    (Eq. 25)
-  double reconstruction = 1.0;     // lambda_l1     (Eq. 25)
+  double histogram = 1.0;        // lambda_hist   (L_stats)
+  double entropy = 0.125;        // lambda_ent    (L_stats)
+  double correlation = 1.0;      // lambda_cor    (L_c)
+  double histogram2d = 1.0;      // lambda_2d     (L_c)
+  double npcr = 0.1;             // lambda_N      (L_diff)
+  double uaci = 0.1;             // lambda_U      (L_diff)
+  double stats = 1.0;            // lambda_s      (Eq. 24)
+  double correlationTotal = 1.0; // lambda_c      (Eq. 24)
+  double diffusion = 0.1;        // lambda_d      (Eq. 24)
+  double dissimilarity = 0.25;   // lambda_cos    (Eq. 24)
+  double wrongKey = 1.0;         // lambda_e      (Eq. 25)
+  double similarity = 0.5;       // lambda_sim    (Eq. 25)
+  double reconstruction = 1.0;   // lambda_l1     (Eq. 25)
   // epsilon of Eq. 20 on the [0, 1] scale of UACI() below. The paper's ideal 33.4635% is the UACI of two
   // independent uniform 8-bit images ((256^2 - 1) / (3 * 256) / 255). The 8-bit view of a [0, 1] cipher is
   // floor(256 c), whose UACI is the same 33.4635% exactly when the [0, 1] mean |C1 - C2| is 1/3 (its value for
   // two independent uniform images), so 1/3 is the ideal here; 0.334635 would push the 8-bit UACI to 33.60%.
   double uaciTarget = 1.0 / 3.0;
   double dissimilarityThreshold = 0.0; // epsilon of Eq. 21
-  int    histogramBins = 256;      // N of Eq. 7-9
-  int    histogram2dBins = 8;      // N of Eq. 15
+  int histogramBins = 256;             // N of Eq. 7-9
+  int histogram2dBins = 8;             // N of Eq. 15
 };
 
 enum class Direction
@@ -144,7 +144,8 @@ DiffusionLoss(const torch::Tensor & c1, const torch::Tensor & c2, const LossWeig
  * [B, ...] shape is flattened per image); the cosine and the max are taken per image and averaged over
  * the batch. */
 torch::Tensor
-DissimilarityLoss(const std::vector<torch::Tensor> & alphas, const std::vector<torch::Tensor> & encrypted,
+DissimilarityLoss(const std::vector<torch::Tensor> & alphas,
+                  const std::vector<torch::Tensor> & encrypted,
                   double threshold);
 
 /** Eq. 22: sum over levels i of (1 - cos(alpha_i, INNR(EP_i))), mean over batch. */
@@ -156,7 +157,9 @@ SimilarityLoss(const std::vector<torch::Tensor> & alphas, const std::vector<torc
  * L_stats(x_hat_ij) + L_diff(x_hat_ij, x_i); returns the sum over i != j (the diagonal, the right key,
  * is excluded by (1 - I)) divided by the number of off-diagonal entries. */
 torch::Tensor
-WrongKeyLoss(const torch::Tensor & decrypted, const torch::Tensor & plain, const torch::Tensor & noise,
+WrongKeyLoss(const torch::Tensor & decrypted,
+             const torch::Tensor & plain,
+             const torch::Tensor & noise,
              const LossWeights & weights = {});
 
 /** The parts of Eq. 24 and their weighted sum. */
@@ -168,8 +171,11 @@ struct EncryptionLossTerms
 /** Eq. 24: lambda_s L_stats(C) + lambda_c L_c(C) + lambda_d L_diff(C, C') + lambda_cos L_disim(alpha, EP),
  * where C' is the ciphertext of the plaintext with changed pixels. */
 EncryptionLossTerms
-EncryptionLoss(const torch::Tensor & cipher, const torch::Tensor & cipherChanged, const std::vector<torch::Tensor> & alphas,
-               const std::vector<torch::Tensor> & encrypted, const LossWeights & weights = {});
+EncryptionLoss(const torch::Tensor & cipher,
+               const torch::Tensor & cipherChanged,
+               const std::vector<torch::Tensor> & alphas,
+               const std::vector<torch::Tensor> & encrypted,
+               const LossWeights & weights = {});
 
 /** The parts of Eq. 25 and their weighted sum. */
 struct DecryptionLossTerms
@@ -180,8 +186,11 @@ struct DecryptionLossTerms
 /** Eq. 25: lambda_e L_error + lambda_sim L_sim + lambda_l1 ||x_hat - x||_1 (mean absolute error).
  * wrongKey may be an undefined tensor (no wrong-key batch this step): the term then counts 0. */
 DecryptionLossTerms
-DecryptionLoss(const torch::Tensor & wrongKey, const std::vector<torch::Tensor> & alphas,
-               const std::vector<torch::Tensor> & recovered, const torch::Tensor & decrypted, const torch::Tensor & plain,
+DecryptionLoss(const torch::Tensor & wrongKey,
+               const std::vector<torch::Tensor> & alphas,
+               const std::vector<torch::Tensor> & recovered,
+               const torch::Tensor & decrypted,
+               const torch::Tensor & plain,
                const LossWeights & weights = {});
 
 } // namespace medcrypt::losses

@@ -1,0 +1,204 @@
+// Guideline 2 of the paper: simulated transmission damage on ciphertexts (see AttackSimulation.h).
+#include "medcrypt/AttackSimulation.h"
+
+#include "medcrypt/Error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace medcrypt
+{
+namespace
+{
+
+enum class AttackKind
+{
+  Constants,
+  Rectangle,
+  Noise
+};
+
+void
+CheckRange(double value, double low, double high, const char * name)
+{
+  if (!(value >= low && value <= high))
+  {
+    throw UserError(std::string("attack simulation option ") + name + " must be in [" + std::to_string(low) + ", " +
+                    std::to_string(high) + "] (got " + std::to_string(value) + ")");
+  }
+}
+
+void
+CheckOptions(const AttackSimulationOptions & options)
+{
+  CheckRange(options.probability, 0.0, 1.0, "probability");
+  CheckRange(options.maxConstantFraction, 0.0, 1.0, "maxConstantFraction");
+  CheckRange(options.maxRectangleFraction, 0.0, 1.0, "maxRectangleFraction");
+  if (!(options.maxNoiseSigma >= 0.0) || !std::isfinite(options.maxNoiseSigma))
+  {
+    throw UserError("attack simulation option maxNoiseSigma must be a finite number >= 0 (got " +
+                    std::to_string(options.maxNoiseSigma) + ")");
+  }
+}
+
+/** The attack kinds whose bound is positive, in a fixed order (so that a seed gives the same choices). */
+std::vector<AttackKind>
+EnabledKinds(const AttackSimulationOptions & options)
+{
+  std::vector<AttackKind> kinds;
+  if (options.maxConstantFraction > 0.0)
+  {
+    kinds.push_back(AttackKind::Constants);
+  }
+  if (options.maxRectangleFraction > 0.0)
+  {
+    kinds.push_back(AttackKind::Rectangle);
+  }
+  if (options.maxNoiseSigma > 0.0)
+  {
+    kinds.push_back(AttackKind::Noise);
+  }
+  return kinds;
+}
+
+/** Every random draw of the simulation, made with one generator on that generator's device. */
+class RandomDraws
+{
+public:
+  RandomDraws(at::Generator generator, torch::Device device)
+    : m_Generator(std::move(generator))
+    , m_Device(device)
+  {
+  }
+
+  /** Uniform in [0, 1). */
+  double
+  Uniform()
+  {
+    return torch::rand({ 1 }, m_Generator, torch::TensorOptions().dtype(torch::kDouble).device(m_Device))
+      .item<double>();
+  }
+
+  /** Uniform integer in [low, high]. */
+  std::int64_t
+  Integer(std::int64_t low, std::int64_t high)
+  {
+    const auto offset = static_cast<std::int64_t>(std::floor(Uniform() * static_cast<double>(high - low + 1)));
+    return std::min(low + offset, high);
+  }
+
+  /** `count` distinct indices in [0, size), in random order. */
+  torch::Tensor
+  DistinctIndices(std::int64_t size, std::int64_t count)
+  {
+    return torch::randperm(size, m_Generator, torch::TensorOptions().dtype(torch::kLong).device(m_Device))
+      .slice(0, 0, count);
+  }
+
+  /** `count` values, each 0 or 1 with equal chance. */
+  torch::Tensor
+  Bits(std::int64_t count, const torch::TensorOptions & options)
+  {
+    return torch::randint(0, 2, { count }, m_Generator, options.device(m_Device));
+  }
+
+  /** Standard normal values. */
+  torch::Tensor
+  Normal(torch::IntArrayRef sizes, const torch::TensorOptions & options)
+  {
+    return torch::randn(sizes, m_Generator, options.device(m_Device));
+  }
+
+private:
+  at::Generator m_Generator;
+  torch::Device m_Device;
+};
+
+/** Sets k random distinct pixels of image [C, H, W] to 0 or 1. */
+torch::Tensor
+SetRandomPixels(const torch::Tensor & image, double maxFraction, RandomDraws & draws)
+{
+  const std::int64_t pixels = image.numel();
+  const auto most = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(maxFraction * pixels)));
+  const std::int64_t count = draws.Integer(1, most);
+  const torch::Tensor indices = draws.DistinctIndices(pixels, count).to(image.device());
+  const torch::Tensor values = draws.Bits(count, image.options()).to(image.device());
+  const torch::Tensor mask =
+    torch::zeros({ pixels }, image.options().dtype(torch::kBool)).index_fill(0, indices, true).view(image.sizes());
+  const torch::Tensor replacement = torch::zeros({ pixels }, image.options()).index_copy(0, indices, values);
+  return torch::where(mask, replacement.view(image.sizes()), image);
+}
+
+/** Sets a random rectangle of image [C, H, W] (all channels) to 0 or 1. */
+torch::Tensor
+FillRectangle(const torch::Tensor & image, double maxFraction, RandomDraws & draws)
+{
+  const std::int64_t rows = image.size(1);
+  const std::int64_t columns = image.size(2);
+  const auto mostRows = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(maxFraction * rows)));
+  const auto mostColumns = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(maxFraction * columns)));
+  const std::int64_t height = draws.Integer(1, mostRows);
+  const std::int64_t width = draws.Integer(1, mostColumns);
+  const std::int64_t top = draws.Integer(0, rows - height);
+  const std::int64_t left = draws.Integer(0, columns - width);
+  const double value = static_cast<double>(draws.Integer(0, 1));
+  using torch::indexing::Slice;
+  torch::Tensor mask = torch::zeros({ rows, columns }, image.options().dtype(torch::kBool));
+  mask.index_put_({ Slice(top, top + height), Slice(left, left + width) }, true);
+  return image.masked_fill(mask, value);
+}
+
+/** Adds Gaussian noise of a random standard deviation below maxSigma, clamped to [0, 1]. */
+torch::Tensor
+AddNoise(const torch::Tensor & image, double maxSigma, RandomDraws & draws)
+{
+  const double sigma = draws.Uniform() * maxSigma;
+  const torch::Tensor noise = draws.Normal(image.sizes(), image.options()).to(image.device());
+  return (image + sigma * noise).clamp(0.0, 1.0);
+}
+
+} // namespace
+
+torch::Tensor
+SimulateAttacks(const torch::Tensor & cipher, const AttackSimulationOptions & options, at::Generator generator)
+{
+  CheckOptions(options);
+  TORCH_CHECK(cipher.defined() && cipher.dim() == 4 && cipher.numel() > 0,
+              "SimulateAttacks: cipher must be a non-empty [B, C, H, W] tensor, got ",
+              cipher.sizes());
+  TORCH_CHECK(cipher.is_floating_point(), "SimulateAttacks: cipher must be a floating-point tensor");
+  const std::vector<AttackKind> kinds = EnabledKinds(options);
+  const torch::Device drawDevice = generator.defined() ? generator.device() : cipher.device();
+  RandomDraws draws(generator, drawDevice);
+
+  std::vector<torch::Tensor> images;
+  images.reserve(static_cast<std::size_t>(cipher.size(0)));
+  for (std::int64_t b = 0; b < cipher.size(0); ++b)
+  {
+    const torch::Tensor image = cipher[b];
+    if (kinds.empty() || draws.Uniform() >= options.probability)
+    {
+      images.push_back(image);
+      continue;
+    }
+    switch (kinds[static_cast<std::size_t>(draws.Integer(0, static_cast<std::int64_t>(kinds.size()) - 1))])
+    {
+      case AttackKind::Constants:
+        images.push_back(SetRandomPixels(image, options.maxConstantFraction, draws));
+        break;
+      case AttackKind::Rectangle:
+        images.push_back(FillRectangle(image, options.maxRectangleFraction, draws));
+        break;
+      case AttackKind::Noise:
+        images.push_back(AddNoise(image, options.maxNoiseSigma, draws));
+        break;
+    }
+  }
+  return torch::stack(images);
+}
+
+} // namespace medcrypt
