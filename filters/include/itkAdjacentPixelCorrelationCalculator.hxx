@@ -16,7 +16,7 @@ AdjacentPixelCorrelationCalculator<TImage>::Compute()
 {
   if (m_Image == nullptr)
   {
-    itkExceptionMacro("no image: call SetImage() before Compute()");
+    itkExceptionMacro(<< "no image: call SetImage() before Compute()");
   }
   const auto size = m_Image->GetBufferedRegion().GetSize();
   const SizeValueType width = size[0];
@@ -30,8 +30,8 @@ AdjacentPixelCorrelationCalculator<TImage>::Compute()
   const SizeValueType dy = m_Direction == DirectionEnum::Horizontal ? 0 : 1;
   if (width <= dx || height <= dy || slices == 0)
   {
-    itkExceptionMacro("the image is " << size << " pixels: " << m_Direction << " adjacent pairs need at least "
-                                      << dx + 1 << " column(s) and " << dy + 1 << " row(s)");
+    itkExceptionMacro(<< "the image is " << size << " pixels: " << m_Direction << " adjacent pairs need at least "
+                      << dx + 1 << " column(s) and " << dy + 1 << " row(s)");
   }
   const SizeValueType validWidth = width - dx;
   const SizeValueType validHeight = height - dy;

@@ -28,12 +28,13 @@ CheckCriticalValueArguments(double maximumValue, double numberOfPixels, double a
 {
   if (!(maximumValue > 0.0) || !(numberOfPixels > 0.0))
   {
-    itkGenericExceptionMacro("the NPCR/UACI critical values need a positive largest value F (got "
-                             << maximumValue << ") and a positive number of pixels (got " << numberOfPixels << ")");
+    itkGenericExceptionMacro(<< "the NPCR/UACI critical values need a positive largest value F (got " << maximumValue
+                             << ") and a positive number of pixels (got " << numberOfPixels << ")");
   }
   if (!(alpha > 0.0 && alpha < 1.0))
   {
-    itkGenericExceptionMacro("the significance level alpha is " << alpha << "; it must lie strictly between 0 and 1");
+    itkGenericExceptionMacro(<< "the significance level alpha is " << alpha
+                             << "; it must lie strictly between 0 and 1");
   }
 }
 
@@ -69,7 +70,7 @@ DifferentialAttackMetricsCalculator<TImage>::Compute()
   MedCryptRequireSameSize(m_FirstImage.GetPointer(), m_SecondImage.GetPointer(), "the first and second images");
   if (m_MaximumValueSetByUser && !(m_MaximumValue > 0.0))
   {
-    itkExceptionMacro("the largest allowed value F is " << m_MaximumValue << "; it must be positive");
+    itkExceptionMacro(<< "the largest allowed value F is " << m_MaximumValue << "; it must be positive");
   }
   double maximumValue = m_MaximumValue;
   if (!m_MaximumValueSetByUser)
@@ -112,7 +113,7 @@ DifferentialAttackMetricsCalculator<TImage>::RequireComputed() const
 {
   if (m_NumberOfPixels == 0)
   {
-    itkExceptionMacro("the critical values need the image size and F: call Compute() first");
+    itkExceptionMacro(<< "the critical values need the image size and F: call Compute() first");
   }
 }
 

@@ -14,7 +14,7 @@ ImageEntropyCalculator<TImage>::Compute()
 {
   if (m_Image == nullptr)
   {
-    itkExceptionMacro("no image: call SetImage() before Compute()");
+    itkExceptionMacro(<< "no image: call SetImage() before Compute()");
   }
   const auto bounds = MedCryptMinimumMaximum(m_Image.GetPointer());
   const MedCryptIntensityView<PixelType> view(m_NumberOfBits, bounds.first, bounds.second);

@@ -86,16 +86,16 @@ public:
   {
     if (numberOfBits < 1 || numberOfBits > MaximumNumberOfBits)
     {
-      itkGenericExceptionMacro("the number of bits of the intensity view is " << numberOfBits << "; it must be 1 to "
-                                                                              << MaximumNumberOfBits);
+      itkGenericExceptionMacro(<< "the number of bits of the intensity view is " << numberOfBits << "; it must be 1 to "
+                               << MaximumNumberOfBits);
     }
     if constexpr (Traits::IsInteger)
     {
       if (numberOfBits > Traits::NumberOfBits)
       {
-        itkGenericExceptionMacro("the number of bits of the intensity view is "
-                                 << numberOfBits << " but the pixel type has only " << Traits::NumberOfBits
-                                 << " bits; choose " << Traits::NumberOfBits << " or fewer");
+        itkGenericExceptionMacro(<< "the number of bits of the intensity view is " << numberOfBits
+                                 << " but the pixel type has only " << Traits::NumberOfBits << " bits; choose "
+                                 << Traits::NumberOfBits << " or fewer");
       }
     }
   }
@@ -147,7 +147,7 @@ MedCryptMinimumMaximum(const TImage * image)
   const SizeValueType count = image->GetBufferedRegion().GetNumberOfPixels();
   if (count == 0)
   {
-    itkGenericExceptionMacro("the image is empty (no pixels in its buffered region)");
+    itkGenericExceptionMacro(<< "the image is empty (no pixels in its buffered region)");
   }
   const auto * pixels = image->GetBufferPointer();
   double minimum = std::numeric_limits<double>::infinity();
@@ -197,18 +197,18 @@ MedCryptRequireSameSize(const TImage * first, const TImage * second, const char 
 {
   if (first == nullptr || second == nullptr)
   {
-    itkGenericExceptionMacro(what << ": both images must be set before Compute()");
+    itkGenericExceptionMacro(<< what << ": both images must be set before Compute()");
   }
   const auto firstSize = first->GetBufferedRegion().GetSize();
   const auto secondSize = second->GetBufferedRegion().GetSize();
   if (firstSize != secondSize)
   {
-    itkGenericExceptionMacro(what << " differ in size (" << firstSize << " and " << secondSize
-                                  << "); the metric compares images pixel by pixel");
+    itkGenericExceptionMacro(<< what << " differ in size (" << firstSize << " and " << secondSize
+                             << "); the metric compares images pixel by pixel");
   }
   if (firstSize[0] == 0 || first->GetBufferedRegion().GetNumberOfPixels() == 0)
   {
-    itkGenericExceptionMacro(what << " are empty");
+    itkGenericExceptionMacro(<< what << " are empty");
   }
 }
 

@@ -40,9 +40,9 @@ PeakSignalToNoiseRatioCalculator<TImage>::Compute()
   const double dataRange = m_DataRangeSetByUser ? m_DataRange : MedCryptDefaultDataRange(m_ReferenceImage.GetPointer());
   if (!(dataRange > 0.0))
   {
-    itkExceptionMacro("the data range L is " << dataRange
-                                             << (m_DataRangeSetByUser ? "" : " (the reference image is constant)")
-                                             << "; PSNR needs L > 0: call SetDataRange()");
+    itkExceptionMacro(<< "the data range L is " << dataRange
+                      << (m_DataRangeSetByUser ? "" : " (the reference image is constant)")
+                      << "; PSNR needs L > 0: call SetDataRange()");
   }
   const SizeValueType count = m_ReferenceImage->GetBufferedRegion().GetNumberOfPixels();
   const PixelType * reference = m_ReferenceImage->GetBufferPointer();

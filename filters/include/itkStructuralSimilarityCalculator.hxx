@@ -62,8 +62,8 @@ StructuralSimilarityCalculator<TImage>::Compute()
   const SizeValueType height = size[1];
   if (width < WindowSize || height < WindowSize)
   {
-    itkExceptionMacro("the images are " << size << " pixels: SSIM needs slices of at least " << WindowSize << "x"
-                                        << WindowSize << " pixels (its Gaussian window)");
+    itkExceptionMacro(<< "the images are " << size << " pixels: SSIM needs slices of at least " << WindowSize << "x"
+                      << WindowSize << " pixels (its Gaussian window)");
   }
   SizeValueType slices = 1;
   for (unsigned int axis = 2; axis < ImageDimension; ++axis)
@@ -73,9 +73,9 @@ StructuralSimilarityCalculator<TImage>::Compute()
   const double dataRange = m_DataRangeSetByUser ? m_DataRange : MedCryptDefaultDataRange(m_ReferenceImage.GetPointer());
   if (!(dataRange > 0.0))
   {
-    itkExceptionMacro("the data range L is " << dataRange
-                                             << (m_DataRangeSetByUser ? "" : " (the reference image is constant)")
-                                             << "; SSIM needs L > 0: call SetDataRange()");
+    itkExceptionMacro(<< "the data range L is " << dataRange
+                      << (m_DataRangeSetByUser ? "" : " (the reference image is constant)")
+                      << "; SSIM needs L > 0: call SetDataRange()");
   }
   const double C1 = (K1 * dataRange) * (K1 * dataRange);
   const double C2 = (K2 * dataRange) * (K2 * dataRange);

@@ -66,7 +66,8 @@ def decode_grey_frames(dataset):
     frames = frame_count(dataset)
     if photometric == "PALETTE COLOR":
         rgb = apply_color_lut(pixels, dataset).astype(np.float64)
-        full_scale = 65535.0 if rgb.max() > 255 else 255.0
+        entry_bits = int(dataset.RedPaletteColorLookupTableDescriptor[2])
+        full_scale = float(2**entry_bits - 1)
         pixels = np.rint(rgb @ LUMA * (255.0 / full_scale)).astype(np.uint8)
     elif photometric not in GREY or int(dataset.get("SamplesPerPixel", 1)) != 1:
         raise ValueError(f"photometric interpretation {photometric} is not grey or palette colour")

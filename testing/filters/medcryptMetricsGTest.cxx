@@ -834,12 +834,14 @@ TYPED_TEST(MetricsAgainstNaive, DifferentialMetricsMatch)
     Differential(MakeImage<Pixel, 2>({ 31, 38 }, a).GetPointer(), MakeImage<Pixel, 2>({ 31, 38 }, b).GetPointer());
   auto three = Differential(MakeImage<Pixel, 3>({ 31, 19, 2 }, a).GetPointer(),
                             MakeImage<Pixel, 3>({ 31, 19, 2 }, b).GetPointer());
-  for (const auto & calculator : { two, three })
+  const auto check = [&](const auto & calculator, const char * what)
   {
-    EXPECT_DOUBLE_EQ(calculator->GetNPCR(), npcr);
-    EXPECT_NEAR(calculator->GetUACI(), uaci, 1e-10 * uaci);
-    EXPECT_EQ(calculator->GetMaximumValue(), F);
-  }
+    EXPECT_DOUBLE_EQ(calculator->GetNPCR(), npcr) << what;
+    EXPECT_NEAR(calculator->GetUACI(), uaci, 1e-10 * uaci) << what;
+    EXPECT_EQ(calculator->GetMaximumValue(), F) << what;
+  };
+  check(two, "2-D");
+  check(three, "3-D");
 }
 
 TYPED_TEST(MetricsAgainstNaive, PsnrAndSsimMatch)
@@ -864,7 +866,8 @@ TYPED_TEST(MetricsAgainstNaive, PsnrAndSsimMatch)
     const auto [low, high] = std::minmax_element(smooth.begin(), smooth.end());
     L = static_cast<double>(*high) - static_cast<double>(*low);
   }
-  for (const auto * test : { &noisy, &random })
+  const std::vector<Pixel> * tests[] = { &noisy, &random };
+  for (const auto * test : tests)
   {
     long double squares = 0;
     for (std::size_t i = 0; i < smooth.size(); ++i)
