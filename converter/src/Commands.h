@@ -13,6 +13,8 @@ int
 RunKeys(const Arguments & arguments);
 int
 RunPhantom(const Arguments & arguments);
+int
+RunMetrics(const Arguments & arguments);
 
 } // namespace medcrypt::cli
 

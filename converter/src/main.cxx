@@ -21,6 +21,7 @@ const CommandEntry commands[] = {
   { "keygen", "write a new random user key file (mode 0600)", medcrypt::cli::RunKeygen },
   { "keys", "derive h, p, x0_1..x0_4 and the first feature-key values of an image", medcrypt::cli::RunKeys },
   { "phantom", "write a synthetic CT-like image (Shepp-Logan) for demos and tests", medcrypt::cli::RunPhantom },
+  { "metrics", "entropy, adjacent correlation, NPCR/UACI, PSNR and SSIM of images", medcrypt::cli::RunMetrics },
 };
 
 void

@@ -46,7 +46,7 @@ AdjacentPixelCorrelationCalculator<TImage>::Compute()
     drawn.resize(m_NumberOfPairs);
     for (auto & offset : drawn)
     {
-      const SizeValueType position = static_cast<SizeValueType>(generator() % (validPositions - 1));
+      const SizeValueType position = static_cast<SizeValueType>(generator() % validPositions);
       const SizeValueType x = position % validWidth;
       const SizeValueType rest = position / validWidth;
       const SizeValueType y = rest % validHeight;

@@ -104,7 +104,7 @@ DifferentialAttackMetricsCalculator<TImage>::Compute()
   m_NumberOfPixels = count;
   m_NPCR = 100.0 * static_cast<double>(changed) / static_cast<double>(count);
   // A zero F only arises by default for two identical constant floating images: every difference is 0.
-  m_UACI = maximumValue > 0.0 ? 100.0 * absoluteDifferences / (static_cast<double>(count) * (maximumValue + 1)) : 0.0;
+  m_UACI = maximumValue > 0.0 ? 100.0 * absoluteDifferences / (static_cast<double>(count) * maximumValue) : 0.0;
 }
 
 template<typename TImage>

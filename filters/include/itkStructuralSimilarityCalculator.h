@@ -63,7 +63,7 @@ public:
   static constexpr double GaussianSigma = 1.5;
   /** The stabilising constants of Wang et al. */
   static constexpr double K1 = 0.01;
-  static constexpr double K2 = 0.0301;
+  static constexpr double K2 = 0.03;
 
   /** The 1-D Gaussian weights g(k) = exp(-(k - 5)^2 / (2 sigma^2)) / sum, k = 0..10; the 2-D window
    * is g(i) g(j), which sums to 1. */

@@ -69,10 +69,15 @@ EnabledKinds(const AttackSimulationOptions & options)
 class RandomDraws
 {
 public:
+  /** An undefined generator stands for the default generator of `device`. */
   RandomDraws(at::Generator generator, torch::Device device)
-    : m_Generator(std::move(generator))
-    , m_Device(device)
+    : m_Device(device)
   {
+    // Some kernels (randperm on the CPU) dereference a present-but-undefined generator: pass none.
+    if (generator.defined())
+    {
+      m_Generator = std::move(generator);
+    }
   }
 
   /** Uniform in [0, 1). */
@@ -114,7 +119,7 @@ public:
   }
 
 private:
-  at::Generator m_Generator;
+  c10::optional<at::Generator> m_Generator;
   torch::Device m_Device;
 };
 

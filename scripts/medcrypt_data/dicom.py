@@ -8,22 +8,35 @@ import pydicom
 from pydicom.pixel_data_handlers import numpy_handler, rle_handler
 from pydicom.pixel_data_handlers.util import apply_color_lut
 
+from .slicing import LUMA
+
 # Uncompressed (little/big endian, deflated) and RLE Lossless: what pydicom decodes with numpy alone.
 pydicom.config.pixel_data_handlers = [numpy_handler, rle_handler]
+# The test files are odd on purpose (invalid VRs, padding): pydicom's warnings about them are noise here;
+# what matters is recorded in the SKIPPED.tsv files.
+warnings.filterwarnings("ignore", module=r"pydicom(\.|$)")
 
 GREY = ("MONOCHROME1", "MONOCHROME2")
-# ITU-R BT.601 luma weights, used to turn palette colour into grey.
-LUMA = np.array([0.299, 0.587, 0.114])
 
 
 def read_dataset(path):
     """Read a DICOM file without forcing (files without a DICOM preamble/meta are refused); None if unreadable."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return pydicom.dcmread(str(path))
-        except Exception:  # pydicom raises many types for damaged or non-DICOM files
-            return None
+    try:
+        return pydicom.dcmread(str(path))
+    except Exception:  # pydicom raises many types for damaged or non-DICOM files
+        return None
+
+
+def read_dataset_forced(path):
+    """Read a file that lacks the DICOM preamble/meta (pydicom's force=True); None unless the result looks
+    like a DICOM data set (has a SOP Class UID, a Modality or pixel data) rather than forced noise."""
+    try:
+        dataset = pydicom.dcmread(str(path), force=True)
+        if any(keyword in dataset for keyword in ("SOPClassUID", "Modality", "PixelData")):
+            return dataset
+    except Exception:  # forced reading of arbitrary bytes fails in many ways
+        pass
+    return None
 
 
 def frame_count(dataset):
@@ -59,9 +72,7 @@ def decode_grey_frames(dataset):
     (what a viewer shows), not the palette index. Raises NotImplementedError when pydicom needs an optional
     decoder for the transfer syntax, ValueError when the pixel data is damaged or not grey/palette.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        pixels = dataset.pixel_array
+    pixels = dataset.pixel_array
     photometric = dataset.get("PhotometricInterpretation")
     frames = frame_count(dataset)
     if photometric == "PALETTE COLOR":

@@ -5,6 +5,8 @@ import numpy as np
 MIN_FOREGROUND_FRACTION = 0.05  # a slice needs at least 5% of its pixels above the background level
 MIN_DISTINCT_VALUES = 16  # and at least 16 distinct grey levels
 MIN_SIDE = 32  # slices thinner than this (e.g. side views of a 10-slice stack) are not taken
+# ITU-R BT.601 luma weights: how colour (RGB PNGs, DICOM palette colour) is turned into grey.
+LUMA = np.array([0.299, 0.587, 0.114])
 
 
 def canonical_slices(volume, zooms, step, offset):

@@ -230,7 +230,8 @@ TEST(Losses, UniformImageHistogramLossNearItsFloor)
   // Half the range: half the bins empty ((0 - 1)^2), the other half doubled ((2 - 1)^2): about 1.
   EXPECT_NEAR(HistogramLoss(x * 0.5, 256).item<double>(), 1.0, 0.05);
   EXPECT_NEAR(StatsLoss(x).item<double>(),
-              HistogramLoss(x, 256).item<double>() + 0.125 * EntropyLoss(x, 256).item<double>(), 1e-6);
+              HistogramLoss(x, 256).item<double>() + 0.125 * EntropyLoss(x, 256).item<double>(),
+              1e-6);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -404,15 +405,16 @@ TEST(Losses, NPCRAndUACIOfTwo2x2Images)
   EXPECT_NEAR(UACILoss(c1, c2, 0.3).item<double>(), 0.3 - uaci, 1e-6);
   LossWeights weights;
   EXPECT_NEAR(DiffusionLoss(c1, c2, weights).item<double>(),
-              0.1 * (1.0 - npcr) + 0.1 * std::abs(weights.uaciTarget - uaci), 1e-6);
+              0.1 * (1.0 - npcr) + 0.1 * std::abs(weights.uaciTarget - uaci),
+              1e-6);
 
-  // Gradients of -NPCR: pixel 4 (d = -1/256 for c1) gets -1000 (1 - tanh^2(3.90625)) / 4 * sign(-1/256)
-  // = +0.00040 for c1; pixel 3 saturated (tanh(800)) has 0, and the equal pixels 1 and 2 have 0.
+  // Gradients of -NPCR: pixel 4 (C1 - C2 = -1/256) gets -1000 (1 - tanh^2(3.90625)) / 4 * sign(-1/256)
+  // = +0.404 for C1 and -0.404 for C2; the equal pixels 1 and 2 get 0 (|d|' = 0 at 0).
   const torch::Tensor negative = -SoftNPCR(c1, c2).sum();
   negative.backward();
   const double t = std::tanh(1000.0 / 256.0);
-  EXPECT_NEAR(c1.grad()[0][0][1][1].item<double>(), 1000.0 * (1.0 - t * t) / 4.0, 1e-5);
-  EXPECT_NEAR(c2.grad()[0][0][1][1].item<double>(), -1000.0 * (1.0 - t * t) / 4.0, 1e-5);
+  EXPECT_NEAR(c1.grad()[0][0][1][1].item<double>(), 1000.0 * (1.0 - t * t) / 4.0, 1e-3);
+  EXPECT_NEAR(c2.grad()[0][0][1][1].item<double>(), -1000.0 * (1.0 - t * t) / 4.0, 1e-3);
   EXPECT_EQ(c1.grad()[0][0][0][0].item<double>(), 0.0);
   EXPECT_TRUE(AllFinite(c1.grad()));
 
@@ -439,10 +441,12 @@ TEST(Losses, IndependentUniformImagesDiffusion)
   const double uaci8 = (view1 - view2).abs().mean().item<double>() / 255.0;
   EXPECT_NEAR(uaci8, 0.334635, 0.003);
   EXPECT_NEAR(uaci8 / uaci.mean().item<double>(), 256.0 / 255.0, 2e-4);
-  // Soft NPCR: E tanh(s |U - V|) = 1 - 2 ln 2 / s + O(1 / s^2) for s = 1000.
-  EXPECT_NEAR(SoftNPCR(c1, c2).mean().item<double>(), 1.0 - 2.0 * std::log(2.0) / 1000.0, 3e-4);
-  // At sharpness 512 ln 2 it estimates the hard 8-bit NPCR of ideal ciphertexts, 1 - 1/256.
-  EXPECT_NEAR(SoftNPCR(c1, c2, 512.0 * std::log(2.0)).mean().item<double>(), 1.0 - 1.0 / 256.0, 3e-4);
+  // Soft NPCR: E tanh(s |U - V|) = 1 - 2 ln 2 / s + (pi^2 / 12) / s^2 + ... for s = 1000 (sampling
+  // standard deviation 1e-4 over 131072 pixels).
+  EXPECT_NEAR(SoftNPCR(c1, c2).mean().item<double>(), 1.0 - 2.0 * std::log(2.0) / 1000.0, 4e-4);
+  // At sharpness 512 ln 2 it estimates the hard 8-bit NPCR of ideal ciphertexts, 1 - 1/256 (sampling
+  // standard deviation 1.7e-4).
+  EXPECT_NEAR(SoftNPCR(c1, c2, 512.0 * std::log(2.0)).mean().item<double>(), 1.0 - 1.0 / 256.0, 6e-4);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -461,8 +465,7 @@ TEST(Losses, DissimilarityAndSimilarityHandWorked)
   const torch::Tensor dissimilarity = DissimilarityLoss({ alpha1, alpha2 }, { ep1, ep2 }, 0.0);
   EXPECT_NEAR(dissimilarity.item<double>(), cos1, 1e-6);
   EXPECT_NEAR(DissimilarityLoss({ alpha1, alpha2 }, { ep1, ep2 }, -1.0).item<double>(), cos1 - 1.0 / 3.0, 1e-6);
-  EXPECT_NEAR(SimilarityLoss({ alpha1, alpha2 }, { ep1, ep2 }).item<double>(), (1.0 - cos1) + (1.0 + 1.0 / 3.0),
-              1e-6);
+  EXPECT_NEAR(SimilarityLoss({ alpha1, alpha2 }, { ep1, ep2 }).item<double>(), (1.0 - cos1) + (1.0 + 1.0 / 3.0), 1e-6);
   // Gradients: level 1 gets them; level 2 is clamped at eps = 0 and gets none.
   dissimilarity.backward();
   EXPECT_TRUE(AnyNonZero(alpha1.grad()));
@@ -487,8 +490,8 @@ TEST(Losses, WrongKeyLossMatchesPerEntrySumAndIgnoresTheDiagonal)
 {
   const std::int64_t m = 2;
   const std::int64_t n = 3;
-  const torch::Tensor decrypted = torch::rand({ m, n, 1, 16, 16 }, torch::make_generator<at::CPUGeneratorImpl>(41))
-                                    .requires_grad_();
+  const torch::Tensor decrypted =
+    torch::rand({ m, n, 1, 16, 16 }, torch::make_generator<at::CPUGeneratorImpl>(41)).requires_grad_();
   const torch::Tensor plain = UniformImages(m, 16, 16, 43);
   const torch::Tensor noise = torch::rand({ m, n, 1, 16, 16 }, torch::make_generator<at::CPUGeneratorImpl>(47));
   LossWeights weights;
@@ -525,8 +528,10 @@ TEST(Losses, WrongKeyLossMatchesPerEntrySumAndIgnoresTheDiagonal)
   EXPECT_NEAR(WrongKeyLoss(changedDiagonal, plain, noise, weights).item<double>(), expected, 1e-5);
 
   // Only right keys: nothing to learn from, refused.
-  EXPECT_THROW(WrongKeyLoss(decrypted.detach().narrow(1, 0, 1).narrow(0, 0, 1), plain.narrow(0, 0, 1),
-                            noise.narrow(1, 0, 1).narrow(0, 0, 1), weights),
+  EXPECT_THROW(WrongKeyLoss(decrypted.detach().narrow(1, 0, 1).narrow(0, 0, 1),
+                            plain.narrow(0, 0, 1),
+                            noise.narrow(1, 0, 1).narrow(0, 0, 1),
+                            weights),
                c10::Error);
 }
 
@@ -669,8 +674,10 @@ TEST(AttackSimulation, RectangleWithinTheEdgeBound)
     const torch::Tensor changed = attacked[b][0].ne(cipher[b][0]);
     const torch::Tensor where = changed.nonzero(); // [count, 2] row, column
     ASSERT_GT(where.size(0), 0) << b;
-    const std::int64_t height = where.select(1, 0).max().item<std::int64_t>() - where.select(1, 0).min().item<std::int64_t>() + 1;
-    const std::int64_t width = where.select(1, 1).max().item<std::int64_t>() - where.select(1, 1).min().item<std::int64_t>() + 1;
+    const std::int64_t height =
+      where.select(1, 0).max().item<std::int64_t>() - where.select(1, 0).min().item<std::int64_t>() + 1;
+    const std::int64_t width =
+      where.select(1, 1).max().item<std::int64_t>() - where.select(1, 1).min().item<std::int64_t>() + 1;
     // A filled rectangle of at most floor(0.25 * 40) = 10 pixels each way, all one value 0 or 1.
     EXPECT_EQ(where.size(0), height * width) << b;
     EXPECT_LE(height, 10) << b;
