@@ -49,6 +49,33 @@ PixelTypeName()
   }
 }
 
+/** The project's name of a stored component type (uint8 ... double), or ITK's name for others. */
+std::string
+ComponentName(itk::IOComponentEnum component)
+{
+  switch (component)
+  {
+    case itk::IOComponentEnum::UCHAR:
+      return "uint8";
+    case itk::IOComponentEnum::CHAR:
+      return "int8";
+    case itk::IOComponentEnum::USHORT:
+      return "uint16";
+    case itk::IOComponentEnum::SHORT:
+      return "int16";
+    case itk::IOComponentEnum::UINT:
+      return "uint32";
+    case itk::IOComponentEnum::INT:
+      return "int32";
+    case itk::IOComponentEnum::FLOAT:
+      return "float";
+    case itk::IOComponentEnum::DOUBLE:
+      return "double";
+    default:
+      return itk::ImageIOBase::GetComponentTypeAsString(component);
+  }
+}
+
 /** A non-negative integer option given as text, parsed strictly (no sign, no trailing text). */
 std::uint64_t
 ParseCount(const po::variables_map & values, const std::string & name)
@@ -244,8 +271,8 @@ ReadMatchingImage(const std::string & path, const TImage * image, const std::str
   const ImageFileInfo reference = ReadImageFileInfo(path);
   if (info.component != reference.component || info.components != reference.components)
   {
-    throw UserError(otherPath + ": has " + itk::ImageIOBase::GetComponentTypeAsString(info.component) + " pixels, " +
-                    path + " has " + PixelTypeName<PixelType>() +
+    throw UserError(otherPath + ": has " + ComponentName(info.component) + " pixels, " + path + " has " +
+                    PixelTypeName<PixelType>() +
                     "; the pair metrics compare images of the same pixel type (cast one first)");
   }
   if (info.dimension != Dimension)
@@ -266,6 +293,22 @@ ReadMatchingImage(const std::string & path, const TImage * image, const std::str
   return other;
 }
 
+/** A number for the table: fixed with `digits` decimals, a leading space for non-negative values
+ * so that signs line up. */
+std::string
+Signed(const Json & value, int digits)
+{
+  const double number = value.get<double>();
+  return (number < 0.0 ? "" : " ") + Fixed(number, digits);
+}
+
+/** A table label padded to one width. */
+std::string
+Label(const std::string & text)
+{
+  return "  " + text + std::string(text.size() < 26 ? 26 - text.size() : 1, ' ');
+}
+
 /** Prints the single-image metrics of `metrics` as an indented block. */
 void
 PrintSingleImage(const Json & metrics)
@@ -273,13 +316,14 @@ PrintSingleImage(const Json & metrics)
   const auto pairs = metrics["pairs"].get<std::uint64_t>();
   std::cout << metrics["image"].get<std::string>() << ": " << metrics["pixel_type"].get<std::string>() << ", "
             << SizeText(metrics["size"]) << "\n"
-            << "  entropy (" << metrics["entropy_bits"] << "-bit view)   " << Fixed(metrics["entropy"].get<double>(), 6)
-            << " bits\n"
-            << "  correlation horizontal   " << Fixed(metrics["corr_h"].get<double>(), 6) << "\n"
-            << "  correlation vertical     " << Fixed(metrics["corr_v"].get<double>(), 6) << "\n"
-            << "  correlation diagonal     " << Fixed(metrics["corr_d"].get<double>(), 6) << "\n"
-            << "  pairs                    "
-            << (pairs == 0 ? std::string("all adjacent pairs") : std::to_string(pairs) + " random pairs per direction")
+            << Label("entropy (" + std::to_string(metrics["entropy_bits"].get<unsigned>()) + "-bit view)")
+            << Signed(metrics["entropy"], 6) << " bits\n"
+            << Label("correlation horizontal") << Signed(metrics["corr_h"], 6) << "\n"
+            << Label("correlation vertical") << Signed(metrics["corr_v"], 6) << "\n"
+            << Label("correlation diagonal") << Signed(metrics["corr_d"], 6) << "\n"
+            << Label("pairs")
+            << (pairs == 0 ? std::string(" all adjacent pairs")
+                           : " " + std::to_string(pairs) + " random pairs per direction")
             << "\n";
 }
 
@@ -288,29 +332,27 @@ void
 PrintPair(const Json & report)
 {
   std::cout << report["image"].get<std::string>() << " vs " << report["other"]["image"].get<std::string>() << "\n"
-            << "  NPCR   " << Fixed(report["npcr"].get<double>(), 4) << " %\n"
-            << "  UACI   " << Fixed(report["uaci"].get<double>(), 4) << " %\n"
-            << "  Wu-Noonan-Agaian tests:\n";
+            << Label("NPCR") << Signed(report["npcr"], 4) << " %\n"
+            << Label("UACI") << Signed(report["uaci"], 4) << " %\n";
   for (const auto & [alpha, critical] : report["npcr_critical"].items())
   {
+    const std::string label = Label("Wu-Noonan-Agaian " + alpha);
     if (critical.is_null())
     {
-      std::cout << "    alpha " << alpha << ": not defined (the images are the same constant)\n";
+      std::cout << label << " not defined (the images are the same constant)\n";
       continue;
     }
     const auto & interval = report["uaci_interval"][alpha];
-    std::cout << "    alpha " << alpha << std::string(6 - alpha.size(), ' ')
-              << "NPCR >= " << Fixed(critical.get<double>(), 4) << " % "
-              << (report["npcr_pass"][alpha].get<bool>() ? "pass" : "FAIL") << "   UACI in ["
+    std::cout << label << " NPCR >= " << Fixed(critical.get<double>(), 4) << " % "
+              << (report["npcr_pass"][alpha].get<bool>() ? "pass" : "FAIL") << ", UACI in ["
               << Fixed(interval[0].get<double>(), 4) << ", " << Fixed(interval[1].get<double>(), 4) << "] % "
               << (report["uaci_pass"][alpha].get<bool>() ? "pass" : "FAIL") << "\n";
   }
-  std::cout << "  PSNR   "
-            << (report["psnr"].is_null() ? std::string("inf (identical images)")
-                                         : Fixed(report["psnr"].get<double>(), 4) + " dB")
+  std::cout << Label("PSNR")
+            << (report["psnr"].is_null() ? std::string(" inf (identical images)") : Signed(report["psnr"], 4) + " dB")
             << "\n"
-            << "  SSIM   " << Fixed(report["ssim"].get<double>(), 6) << "\n"
-            << "  data range of PSNR and SSIM: " << report["data_range"].get<double>() << "\n";
+            << Label("SSIM") << Signed(report["ssim"], 6) << "\n"
+            << Label("data range (PSNR, SSIM)") << " " << report["data_range"].get<double>() << "\n";
 }
 
 } // namespace

@@ -52,7 +52,10 @@ OpenSslFailure(const std::string & what)
 BioPointer
 ReadOnlyMemoryBio(ByteView bytes)
 {
-  BioPointer bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())), &BIO_free);
+  // BIO_new_mem_buf refuses a null pointer even for zero bytes.
+  static const std::uint8_t nothing = 0;
+  const void *              data = bytes.empty() ? &nothing : bytes.data();
+  BioPointer                bio(BIO_new_mem_buf(data, static_cast<int>(bytes.size())), &BIO_free);
   if (!bio)
   {
     OpenSslFailure("BIO_new_mem_buf");

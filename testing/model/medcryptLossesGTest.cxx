@@ -112,7 +112,8 @@ SumOfSquaredKernelMeans(int bins)
 // ---------------------------------------------------------------------------------------------------
 // Eq. 7-9: soft histogram, histogram loss, entropy
 
-TEST(Losses, SoftHistogramOfTwoValuesWithTwoBins)
+void
+SoftHistogramOfTwoValuesWithTwoBins()
 {
   // Centres 0.25 and 0.75. 0.1 lies below the first centre: it counts 1 at bin 0. 0.6 lies between:
   // (0.75 - 0.6) / 0.5 = 0.3 at bin 0 and (0.6 - 0.25) / 0.5 = 0.7 at bin 1. H = [1.3, 0.7].
@@ -127,7 +128,8 @@ TEST(Losses, SoftHistogramOfTwoValuesWithTwoBins)
   EXPECT_NEAR(x.grad()[0][0][0][1].item<double>(), 2.0, 1e-5);
 }
 
-TEST(Losses, SoftHistogramMatchesNaiveKernel)
+void
+SoftHistogramMatchesNaiveKernel()
 {
   torch::Tensor x = UniformImages(2, 5, 7, 11);
   // Include the exact ends and values in the flat half bins at both ends.
@@ -156,7 +158,8 @@ TEST(Losses, SoftHistogramMatchesNaiveKernel)
   }
 }
 
-TEST(Losses, HistogramLossHandWorkedAndGradient)
+void
+HistogramLossHandWorkedAndGradient()
 {
   // H = [1.3, 0.7] (previous test), W H / N = 2 / 2 = 1: mean((1.3 - 1)^2, (0.7 - 1)^2) / 1^2 = 0.09.
   const torch::Tensor x = Image({ 0.1f, 0.6f }, 1, 2).requires_grad_();
@@ -169,7 +172,8 @@ TEST(Losses, HistogramLossHandWorkedAndGradient)
   EXPECT_NEAR(x.grad()[0][0][0][1].item<double>(), -1.2, 1e-5);
 }
 
-TEST(Losses, EntropyHandWorked)
+void
+EntropyHandWorked()
 {
   // p = H / 2 = [0.65, 0.35]: -(0.65 log2 0.65 + 0.35 log2 0.35) = 0.934068...
   const torch::Tensor x = Image({ 0.1f, 0.6f }, 1, 2);
@@ -179,7 +183,8 @@ TEST(Losses, EntropyHandWorked)
   EXPECT_NEAR(EntropyLoss(x, 2).item<double>(), 1.0 - expected, 1e-5);
 }
 
-TEST(Losses, EntropyGradientFiniteWithEmptyBins)
+void
+EntropyGradientFiniteWithEmptyBins()
 {
   // Every value in [0, 0.4): bins 2 and 3 of 4 are empty (0 log 0) and bin 0 is fed by the flat part.
   const torch::Tensor x = (UniformImages(2, 8, 8, 3) * 0.4).requires_grad_();
@@ -190,7 +195,8 @@ TEST(Losses, EntropyGradientFiniteWithEmptyBins)
   EXPECT_TRUE(AnyNonZero(x.grad()));
 }
 
-TEST(Losses, UniformImageEntropyCloseToHardHistogramEntropy)
+void
+UniformImageEntropyCloseToHardHistogramEntropy()
 {
   const torch::Tensor x = UniformImages(1, 256, 256, 5);
   // The 8-bit view floor(256 x) and its ordinary histogram entropy.
@@ -218,7 +224,8 @@ TEST(Losses, UniformImageEntropyCloseToHardHistogramEntropy)
   EXPECT_LT(EntropyLoss(x, 256).item<double>(), 0.004);
 }
 
-TEST(Losses, UniformImageHistogramLossNearItsFloor)
+void
+UniformImageHistogramLossNearItsFloor()
 {
   // E[L] = (1 / N) sum_k Var(H_k) / (M / N)^2 = (N / M) (sum_k E[t_k^2] - 1 / N) for M independent
   // uniform pixels (E[t_k] = 1 / N exactly): 0.00259 for N = 256, M = 65536.
@@ -237,7 +244,8 @@ TEST(Losses, UniformImageHistogramLossNearItsFloor)
 // ---------------------------------------------------------------------------------------------------
 // Eq. 10-15: adjacent correlation and 2-D histogram
 
-TEST(Losses, CorrelationOfHandWorkedImages)
+void
+CorrelationOfHandWorkedImages()
 {
   // Identity 3 x 3. Horizontal pairs: (1,0) (0,0) (0,1) (1,0) (0,0) (0,1): x = [1 0 0 1 0 0],
   // y = [0 0 1 0 0 1]; E = 1/3 each, cov = E[xy] - 1/9 = -1/9, D = 1/3 - 1/9 = 2/9: r = -1/2. The matrix
@@ -272,7 +280,8 @@ TEST(Losses, CorrelationOfHandWorkedImages)
   EXPECT_NEAR(AdjacentCorrelation(checkerboard, Direction::Diagonal)[0].item<double>(), 1.0, 1e-5);
 }
 
-TEST(Losses, CorrelationMatchesNaiveImplementation)
+void
+CorrelationMatchesNaiveImplementation()
 {
   // A correlated random image: each pixel plus a fraction of its right and lower neighbours.
   const torch::Tensor noise = UniformImages(2, 9, 10, 13);
@@ -289,7 +298,8 @@ TEST(Losses, CorrelationMatchesNaiveImplementation)
   }
 }
 
-TEST(Losses, CorrelationOfConstantImageIsFinite)
+void
+CorrelationOfConstantImageIsFinite()
 {
   const torch::Tensor x = torch::full({ 2, 1, 8, 8 }, 0.4f).requires_grad_();
   const torch::Tensor loss = CorrelationLoss(x);
@@ -304,7 +314,8 @@ TEST(Losses, CorrelationOfConstantImageIsFinite)
   EXPECT_TRUE(AllFinite(x.grad()));
 }
 
-TEST(Losses, CorrelationGradientFlows)
+void
+CorrelationGradientFlows()
 {
   const torch::Tensor x = UniformImages(2, 16, 16, 17).requires_grad_();
   const torch::Tensor loss = CorrelationLoss(x);
@@ -313,7 +324,8 @@ TEST(Losses, CorrelationGradientFlows)
   EXPECT_GT(x.grad().abs().gt(0).sum().item<std::int64_t>(), 2 * 16 * 16 / 2);
 }
 
-TEST(Losses, UniformImageCorrelationsNearZero)
+void
+UniformImageCorrelationsNearZero()
 {
   // Sampling noise of r over 65280 independent pairs: standard deviation 1 / sqrt(65280) = 0.0039.
   const torch::Tensor x = UniformImages(2, 256, 256, 19);
@@ -324,7 +336,8 @@ TEST(Losses, UniformImageCorrelationsNearZero)
   EXPECT_LT(CorrelationLoss(x).item<double>(), 0.03);
 }
 
-TEST(Losses, SoftHistogram2DHandWorked)
+void
+SoftHistogram2DHandWorked()
 {
   // Row [0.1, 0.6, 0.9], 2 bins (centres 0.25, 0.75). 1-D weights: 0.1 -> [1, 0], 0.6 -> [0.3, 0.7],
   // 0.9 -> [0, 1]. Pair (0.1, 0.6): [1, 0] x [0.3, 0.7] -> cells (0,0) 0.3, (0,1) 0.7.
@@ -341,7 +354,8 @@ TEST(Losses, SoftHistogram2DHandWorked)
   EXPECT_NEAR(Histogram2DLoss(x, 2).item<double>(), 2.32, 1e-5);
 }
 
-TEST(Losses, SoftHistogram2DMatchesNaiveKernel)
+void
+SoftHistogram2DMatchesNaiveKernel()
 {
   const torch::Tensor x = UniformImages(2, 4, 6, 23);
   const int bins = 4;
@@ -367,7 +381,8 @@ TEST(Losses, SoftHistogram2DMatchesNaiveKernel)
   }
 }
 
-TEST(Losses, UniformImageHistogram2DLossNearItsFloorAndGradientFlows)
+void
+UniformImageHistogram2DLossNearItsFloorAndGradientFlows()
 {
   // E[L] = sum over cells of Var(H_xy) / (P / N^2)^2 = (N^4 / P) ((sum_k E[t_k^2])^2 - 1 / N^2): the
   // covariances of overlapping pairs sum to 0 over the cells because each pixel's weights sum to 1.
@@ -390,7 +405,8 @@ TEST(Losses, UniformImageHistogram2DLossNearItsFloorAndGradientFlows)
 // ---------------------------------------------------------------------------------------------------
 // Eq. 16-20: NPCR and UACI
 
-TEST(Losses, NPCRAndUACIOfTwo2x2Images)
+void
+NPCRAndUACIOfTwo2x2Images()
 {
   // C1 = [[0.2, 0.5], [0.9, 0.4]], C2 = [[0.2, 0.5], [0.1, 0.4 + 1/256]]: differences 0, 0, 0.8, 1/256.
   // Soft D = tanh(1000 d) = [0, 0, tanh(800) = 1, tanh(1000 / 256)]: NPCR = (1 + tanh(3.90625)) / 4.
@@ -425,7 +441,8 @@ TEST(Losses, NPCRAndUACIOfTwo2x2Images)
   EXPECT_NEAR(c1.grad()[0][0][1][1].item<double>(), -0.25, 1e-6);
 }
 
-TEST(Losses, IndependentUniformImagesDiffusion)
+void
+IndependentUniformImagesDiffusion()
 {
   const torch::Tensor c1 = UniformImages(2, 256, 256, 31);
   const torch::Tensor c2 = UniformImages(2, 256, 256, 37);
@@ -452,7 +469,8 @@ TEST(Losses, IndependentUniformImagesDiffusion)
 // ---------------------------------------------------------------------------------------------------
 // Eq. 21-25
 
-TEST(Losses, DissimilarityAndSimilarityHandWorked)
+void
+DissimilarityAndSimilarityHandWorked()
 {
   // Level 1: alpha [1, 0], EP [1, 1]: cos = 1 / sqrt(2). Level 2: alpha [1, 2, 2], EP [-1, 0, 0]:
   // cos = -1 / 3. Eq. 21 with eps = 0: 1/sqrt(2) + max(0, -1/3) = 0.70711; with eps = -1: 1/sqrt(2) - 1/3.
@@ -476,7 +494,8 @@ TEST(Losses, DissimilarityAndSimilarityHandWorked)
   EXPECT_NEAR(ep1.grad()[0][1].item<double>(), -0.5 / std::sqrt(2.0), 1e-5);
 }
 
-TEST(Losses, CosineLossesAverageOverTheBatch)
+void
+CosineLossesAverageOverTheBatch()
 {
   // Two images, one level: cosines 1 (equal vectors) and 0 (orthogonal): mean 0.5 for Eq. 21, and
   // for Eq. 22 mean(1 - 1, 1 - 0) = 0.5. [B, C, 1, 1] shapes are flattened per image.
@@ -486,7 +505,8 @@ TEST(Losses, CosineLossesAverageOverTheBatch)
   EXPECT_NEAR(SimilarityLoss({ alpha }, { ep }).item<double>(), 0.5, 1e-6);
 }
 
-TEST(Losses, WrongKeyLossMatchesPerEntrySumAndIgnoresTheDiagonal)
+void
+WrongKeyLossMatchesPerEntrySumAndIgnoresTheDiagonal()
 {
   const std::int64_t m = 2;
   const std::int64_t n = 3;
@@ -535,7 +555,8 @@ TEST(Losses, WrongKeyLossMatchesPerEntrySumAndIgnoresTheDiagonal)
                c10::Error);
 }
 
-TEST(Losses, EncryptionAndDecryptionLossesAreTheWeightedSums)
+void
+EncryptionAndDecryptionLossesAreTheWeightedSums()
 {
   LossWeights weights;
   weights.stats = 2.0;
@@ -580,7 +601,8 @@ TEST(Losses, EncryptionAndDecryptionLossesAreTheWeightedSums)
   EXPECT_TRUE(AnyNonZero(decrypted.grad()));
 }
 
-TEST(Losses, BadBinCountsAreUserErrors)
+void
+BadBinCountsAreUserErrors()
 {
   const torch::Tensor x = UniformImages(1, 4, 4, 79);
   EXPECT_THROW(SoftHistogram(x, 1), UserError);
@@ -588,7 +610,8 @@ TEST(Losses, BadBinCountsAreUserErrors)
   EXPECT_THROW(SoftNPCR(x, x, 0.0), UserError);
 }
 
-TEST(Losses, CudaMatchesCpu)
+void
+CudaMatchesCpu()
 {
   if (!torch::cuda::is_available())
   {
@@ -619,7 +642,8 @@ CipherLikeImages(std::int64_t batch, std::int64_t size, std::uint64_t seed)
   return UniformImages(batch, size, size, seed) * 0.98 + 0.01;
 }
 
-TEST(AttackSimulation, SameSeedSameOutputAndRange)
+void
+SameSeedSameOutputAndRange()
 {
   const torch::Tensor cipher = CipherLikeImages(16, 32, 101);
   AttackSimulationOptions options;
@@ -635,7 +659,8 @@ TEST(AttackSimulation, SameSeedSameOutputAndRange)
   EXPECT_LE(first.max().item<double>(), 1.0);
 }
 
-TEST(AttackSimulation, ConstantPixelsWithinTheFractionBound)
+void
+ConstantPixelsWithinTheFractionBound()
 {
   AttackSimulationOptions options;
   options.probability = 1.0;
@@ -660,7 +685,8 @@ TEST(AttackSimulation, ConstantPixelsWithinTheFractionBound)
   EXPECT_GT(largest, most / 2);
 }
 
-TEST(AttackSimulation, RectangleWithinTheEdgeBound)
+void
+RectangleWithinTheEdgeBound()
 {
   AttackSimulationOptions options;
   options.probability = 1.0;
@@ -688,7 +714,8 @@ TEST(AttackSimulation, RectangleWithinTheEdgeBound)
   }
 }
 
-TEST(AttackSimulation, NoiseWithinTheSigmaBound)
+void
+NoiseWithinTheSigmaBound()
 {
   AttackSimulationOptions options;
   options.probability = 1.0;
@@ -709,7 +736,8 @@ TEST(AttackSimulation, NoiseWithinTheSigmaBound)
   }
 }
 
-TEST(AttackSimulation, ProbabilityDecidesHowManyImagesAreAttacked)
+void
+ProbabilityDecidesHowManyImagesAreAttacked()
 {
   const torch::Tensor cipher = CipherLikeImages(200, 8, 113);
   AttackSimulationOptions options;
@@ -733,7 +761,8 @@ TEST(AttackSimulation, ProbabilityDecidesHowManyImagesAreAttacked)
   EXPECT_EQ(SimulateAttacks(cipher, options).sizes(), cipher.sizes());
 }
 
-TEST(AttackSimulation, GradientsFlowThroughUndamagedPixels)
+void
+GradientsFlowThroughUndamagedPixels()
 {
   AttackSimulationOptions options;
   options.probability = 1.0;
@@ -748,7 +777,8 @@ TEST(AttackSimulation, GradientsFlowThroughUndamagedPixels)
   EXPECT_TRUE(cipher.grad().masked_select(changed.logical_not()).eq(1).all().item<bool>());
 }
 
-TEST(AttackSimulation, BadOptionsAreUserErrors)
+void
+BadOptionsAreUserErrors()
 {
   const torch::Tensor cipher = CipherLikeImages(1, 8, 131);
   AttackSimulationOptions options;
@@ -760,6 +790,170 @@ TEST(AttackSimulation, BadOptionsAreUserErrors)
   options = {};
   options.maxNoiseSigma = -1.0;
   EXPECT_THROW(SimulateAttacks(cipher, options), UserError);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The checks above grouped into few GoogleTest cases: CTest runs each case in its own process and
+// loading LibTorch costs about a second of CPU per process.
+
+TEST(Losses, SoftHistogramAndHistogramLoss)
+{
+  {
+    SCOPED_TRACE("SoftHistogramOfTwoValuesWithTwoBins");
+    SoftHistogramOfTwoValuesWithTwoBins();
+  }
+  {
+    SCOPED_TRACE("SoftHistogramMatchesNaiveKernel");
+    SoftHistogramMatchesNaiveKernel();
+  }
+  {
+    SCOPED_TRACE("HistogramLossHandWorkedAndGradient");
+    HistogramLossHandWorkedAndGradient();
+  }
+}
+
+TEST(Losses, Entropy)
+{
+  {
+    SCOPED_TRACE("EntropyHandWorked");
+    EntropyHandWorked();
+  }
+  {
+    SCOPED_TRACE("EntropyGradientFiniteWithEmptyBins");
+    EntropyGradientFiniteWithEmptyBins();
+  }
+}
+
+TEST(Losses, Correlation)
+{
+  {
+    SCOPED_TRACE("CorrelationOfHandWorkedImages");
+    CorrelationOfHandWorkedImages();
+  }
+  {
+    SCOPED_TRACE("CorrelationMatchesNaiveImplementation");
+    CorrelationMatchesNaiveImplementation();
+  }
+  {
+    SCOPED_TRACE("CorrelationOfConstantImageIsFinite");
+    CorrelationOfConstantImageIsFinite();
+  }
+  {
+    SCOPED_TRACE("CorrelationGradientFlows");
+    CorrelationGradientFlows();
+  }
+}
+
+TEST(Losses, Histogram2D)
+{
+  {
+    SCOPED_TRACE("SoftHistogram2DHandWorked");
+    SoftHistogram2DHandWorked();
+  }
+  {
+    SCOPED_TRACE("SoftHistogram2DMatchesNaiveKernel");
+    SoftHistogram2DMatchesNaiveKernel();
+  }
+}
+
+TEST(Losses, UniformRandomImagesAreNearTheIdeal)
+{
+  {
+    SCOPED_TRACE("UniformImageEntropyCloseToHardHistogramEntropy");
+    UniformImageEntropyCloseToHardHistogramEntropy();
+  }
+  {
+    SCOPED_TRACE("UniformImageHistogramLossNearItsFloor");
+    UniformImageHistogramLossNearItsFloor();
+  }
+  {
+    SCOPED_TRACE("UniformImageCorrelationsNearZero");
+    UniformImageCorrelationsNearZero();
+  }
+  {
+    SCOPED_TRACE("UniformImageHistogram2DLossNearItsFloorAndGradientFlows");
+    UniformImageHistogram2DLossNearItsFloorAndGradientFlows();
+  }
+  {
+    SCOPED_TRACE("IndependentUniformImagesDiffusion");
+    IndependentUniformImagesDiffusion();
+  }
+}
+
+TEST(Losses, NPCRAndUACI)
+{
+  NPCRAndUACIOfTwo2x2Images();
+}
+
+TEST(Losses, CosineLosses)
+{
+  {
+    SCOPED_TRACE("DissimilarityAndSimilarityHandWorked");
+    DissimilarityAndSimilarityHandWorked();
+  }
+  {
+    SCOPED_TRACE("CosineLossesAverageOverTheBatch");
+    CosineLossesAverageOverTheBatch();
+  }
+}
+
+TEST(Losses, WrongKeyLoss)
+{
+  WrongKeyLossMatchesPerEntrySumAndIgnoresTheDiagonal();
+}
+
+TEST(Losses, EncryptionAndDecryptionLosses)
+{
+  EncryptionAndDecryptionLossesAreTheWeightedSums();
+}
+
+TEST(Losses, CudaMatchesCpu)
+{
+  CudaMatchesCpu();
+}
+
+TEST(AttackSimulation, ReproducibleInRangeAndDifferentiable)
+{
+  {
+    SCOPED_TRACE("SameSeedSameOutputAndRange");
+    SameSeedSameOutputAndRange();
+  }
+  {
+    SCOPED_TRACE("ProbabilityDecidesHowManyImagesAreAttacked");
+    ProbabilityDecidesHowManyImagesAreAttacked();
+  }
+  {
+    SCOPED_TRACE("GradientsFlowThroughUndamagedPixels");
+    GradientsFlowThroughUndamagedPixels();
+  }
+}
+
+TEST(AttackSimulation, EachKindWithinItsBound)
+{
+  {
+    SCOPED_TRACE("ConstantPixelsWithinTheFractionBound");
+    ConstantPixelsWithinTheFractionBound();
+  }
+  {
+    SCOPED_TRACE("RectangleWithinTheEdgeBound");
+    RectangleWithinTheEdgeBound();
+  }
+  {
+    SCOPED_TRACE("NoiseWithinTheSigmaBound");
+    NoiseWithinTheSigmaBound();
+  }
+}
+
+TEST(Losses, BadArgumentsAreRejected)
+{
+  {
+    SCOPED_TRACE("BadBinCountsAreUserErrors");
+    BadBinCountsAreUserErrors();
+  }
+  {
+    SCOPED_TRACE("BadOptionsAreUserErrors");
+    BadOptionsAreUserErrors();
+  }
 }
 
 } // namespace
