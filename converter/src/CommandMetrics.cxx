@@ -394,6 +394,12 @@ RunMetrics(const Arguments & arguments)
   if (values.count("pairs"))
   {
     options.pairs = ParseCount(values, "pairs");
+    constexpr std::uint64_t mostPairs = 100000000; // 800 MB of drawn positions
+    if (options.pairs > mostPairs)
+    {
+      throw UserError("--pairs " + std::to_string(options.pairs) + ": at most " + std::to_string(mostPairs) +
+                      " (the paper samples 10000; without --pairs every adjacent pair is used)");
+    }
   }
   if (values.count("seed"))
   {
