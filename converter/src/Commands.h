@@ -15,6 +15,11 @@ int
 RunPhantom(const Arguments & arguments);
 int
 RunMetrics(const Arguments & arguments);
+int
+RunModel(const Arguments & arguments);
+
+int
+RunInfo(const Arguments & arguments);
 
 } // namespace medcrypt::cli
 

@@ -22,6 +22,8 @@ const CommandEntry commands[] = {
   { "keys", "derive h, p, x0_1..x0_4 and the first feature-key values of an image", medcrypt::cli::RunKeys },
   { "phantom", "write a synthetic CT-like image (Shepp-Logan) for demos and tests", medcrypt::cli::RunPhantom },
   { "metrics", "entropy, adjacent correlation, NPCR/UACI, PSNR and SSIM of images", medcrypt::cli::RunMetrics },
+  { "model", "a network preset and its parameter counts next to the paper's Table 1", medcrypt::cli::RunModel },
+  { "info", "what a DICOM file says about its encryption (no key needed)", medcrypt::cli::RunInfo },
 };
 
 void

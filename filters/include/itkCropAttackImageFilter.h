@@ -121,18 +121,18 @@ protected:
   PrintSelf(std::ostream & os, Indent indent) const override;
 
 private:
-  RectangleSizeType  m_RectangleSize{ { 50, 50 } };
+  RectangleSizeType m_RectangleSize{ { 50, 50 } };
   RectangleIndexType m_RectangleIndex{ { 0, 0 } };
-  bool               m_CentreRectangle{ true };
-  FillModeEnum       m_FillMode{ FillModeEnum::Black };
-  PixelType          m_FillValue{ NumericTraits<PixelType>::ZeroValue() };
-  RegionType         m_AttackRegion;
+  bool m_CentreRectangle{ true };
+  FillModeEnum m_FillMode{ FillModeEnum::Black };
+  PixelType m_FillValue{ NumericTraits<PixelType>::ZeroValue() };
+  RegionType m_AttackRegion;
 };
 
 } // namespace itk
 
 #ifndef ITK_MANUAL_INSTANTIATION
-#  include "itkCropAttackImageFilter.hxx"
+#include "itkCropAttackImageFilter.hxx"
 #endif
 
 #endif

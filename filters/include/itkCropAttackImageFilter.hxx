@@ -44,13 +44,13 @@ CropAttackImageFilter<TImage>::BeforeThreadedGenerateData()
   const ImageType * input = this->GetInput();
   if constexpr (NumericTraits<PixelType>::IsInteger)
   {
-    m_FillValue = m_FillMode == FillModeEnum::Black ? NumericTraits<PixelType>::NonpositiveMin()
-                                                    : NumericTraits<PixelType>::max();
+    m_FillValue =
+      m_FillMode == FillModeEnum::Black ? NumericTraits<PixelType>::NonpositiveMin() : NumericTraits<PixelType>::max();
   }
   else
   {
     // Minimum or maximum of the input, NaN ignored (comparisons with NaN are false); 0 when none.
-    bool      found = false;
+    bool found = false;
     PixelType extreme{};
     for (ImageRegionConstIterator<ImageType> it(input, input->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
     {
@@ -71,15 +71,15 @@ CropAttackImageFilter<TImage>::BeforeThreadedGenerateData()
   // The rectangle along x and y, every index along the other axes, clipped to the image.
   const RegionType largest = this->GetOutput()->GetLargestPossibleRegion();
   typename RegionType::IndexType start = largest.GetIndex();
-  typename RegionType::SizeType  size = largest.GetSize();
+  typename RegionType::SizeType size = largest.GetSize();
   for (unsigned int axis = 0; axis < 2; ++axis)
   {
     const IndexValueType imageStart = largest.GetIndex(axis);
     const IndexValueType imageEnd = imageStart + static_cast<IndexValueType>(largest.GetSize(axis));
     const IndexValueType length = static_cast<IndexValueType>(m_RectangleSize[axis]);
-    const IndexValueType first =
-      m_CentreRectangle ? imageStart + (static_cast<IndexValueType>(largest.GetSize(axis)) - length) / 2
-                        : m_RectangleIndex[axis];
+    const IndexValueType first = m_CentreRectangle
+                                   ? imageStart + (static_cast<IndexValueType>(largest.GetSize(axis)) - length) / 2
+                                   : m_RectangleIndex[axis];
     const IndexValueType clippedFirst = std::max(first, imageStart);
     const IndexValueType clippedEnd = std::min(first + length, imageEnd);
     start[axis] = clippedFirst;
@@ -117,8 +117,7 @@ CropAttackImageFilter<TImage>::PrintSelf(std::ostream & os, Indent indent) const
   os << indent << "RectangleIndex: " << m_RectangleIndex << std::endl;
   os << indent << "CentreRectangle: " << (m_CentreRectangle ? "On" : "Off") << std::endl;
   os << indent << "FillMode: " << m_FillMode << std::endl;
-  os << indent << "FillValue: " << static_cast<typename NumericTraits<PixelType>::PrintType>(m_FillValue)
-     << std::endl;
+  os << indent << "FillValue: " << static_cast<typename NumericTraits<PixelType>::PrintType>(m_FillValue) << std::endl;
   os << indent << "AttackRegion: " << m_AttackRegion << std::endl;
 }
 

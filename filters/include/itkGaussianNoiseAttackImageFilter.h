@@ -100,16 +100,16 @@ protected:
   PrintSelf(std::ostream & os, Indent indent) const override;
 
 private:
-  double        m_Percent{ 1.0 };
-  double        m_DataRange{ 0.0 };
+  double m_Percent{ 1.0 };
+  double m_DataRange{ 0.0 };
   std::uint64_t m_Seed{ 0 };
-  double        m_StandardDeviation{ 0.0 };
+  double m_StandardDeviation{ 0.0 };
 };
 
 } // namespace itk
 
 #ifndef ITK_MANUAL_INSTANTIATION
-#  include "itkGaussianNoiseAttackImageFilter.hxx"
+#include "itkGaussianNoiseAttackImageFilter.hxx"
 #endif
 
 #endif

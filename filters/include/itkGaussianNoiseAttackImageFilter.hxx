@@ -71,8 +71,8 @@ GaussianNoiseAttackImageFilter<TImage>::BeforeThreadedGenerateData()
     else
     {
       const ImageType * input = this->GetInput();
-      double            low = std::numeric_limits<double>::infinity();
-      double            high = -std::numeric_limits<double>::infinity();
+      double low = std::numeric_limits<double>::infinity();
+      double high = -std::numeric_limits<double>::infinity();
       for (ImageRegionConstIterator<ImageType> it(input, input->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
       {
         const double value = static_cast<double>(it.Get());
@@ -93,28 +93,28 @@ void
 GaussianNoiseAttackImageFilter<TImage>::DynamicThreadedGenerateData(const RegionType & outputRegionForThread)
 {
   const ImageType * input = this->GetInput();
-  ImageType *       output = this->GetOutput();
-  const RegionType  largest = output->GetLargestPossibleRegion();
-  const double      lowest = static_cast<double>(NumericTraits<PixelType>::NonpositiveMin());
-  const double      highest = static_cast<double>(NumericTraits<PixelType>::max());
-  constexpr double  twoPi = 6.283185307179586476925286766559;
-  constexpr double  twoToMinus53 = 1.0 / 9007199254740992.0;
+  ImageType * output = this->GetOutput();
+  const RegionType largest = output->GetLargestPossibleRegion();
+  const double lowest = static_cast<double>(NumericTraits<PixelType>::NonpositiveMin());
+  const double highest = static_cast<double>(NumericTraits<PixelType>::max());
+  constexpr double twoPi = 6.283185307179586476925286766559;
+  constexpr double twoToMinus53 = 1.0 / 9007199254740992.0;
 
   ImageScanlineConstIterator<ImageType> in(input, outputRegionForThread);
-  ImageScanlineIterator<ImageType>      out(output, outputRegionForThread);
-  std::vector<double>                   noise;
+  ImageScanlineIterator<ImageType> out(output, outputRegionForThread);
+  std::vector<double> noise;
   while (!out.IsAtEnd())
   {
     // The line's number in the largest region (y fastest, then z, ...) and where this piece starts in it.
-    const auto     first = out.GetIndex();
-    std::uint64_t  lineNumber = 0;
-    std::uint64_t  stride = 1;
+    const auto first = out.GetIndex();
+    std::uint64_t lineNumber = 0;
+    std::uint64_t stride = 1;
     for (unsigned int axis = 1; axis < ImageType::ImageDimension; ++axis)
     {
       lineNumber += static_cast<std::uint64_t>(first[axis] - largest.GetIndex(axis)) * stride;
       stride *= static_cast<std::uint64_t>(largest.GetSize(axis));
     }
-    const auto          skip = static_cast<SizeValueType>(first[0] - largest.GetIndex(0));
+    const auto skip = static_cast<SizeValueType>(first[0] - largest.GetIndex(0));
     const SizeValueType count = outputRegionForThread.GetSize(0);
 
     std::mt19937_64 engine(SplitMix64(m_Seed + (lineNumber + 1) * 0x9E3779B97F4A7C15ull));

@@ -1,9 +1,9 @@
 #ifndef medcryptLosslessCodec_h
 #define medcryptLosslessCodec_h
 
-// Lossless compression of sample buffers for the exact envelope (docs/format.md section 8): JPEG-LS
-// (CharLS) for 8- and 16-bit integer samples, zstd for everything else. The container records the
-// method, so either can be read back whatever the default.
+// Lossless compression of sample buffers for the exact envelope (docs/format.md, "Lossless sample container"): JPEG-LS
+// (CharLS) for 8- and 16-bit integer samples and zstd for any; by default the smaller of the two. The
+// container records the method, so every buffer reads back whatever the default.
 
 #include "medcrypt/ByteView.h"
 #include "medcrypt/SampleType.h"
@@ -35,7 +35,7 @@ ToString(LosslessMethod method);
  * scalar type. A 2-D image is one frame. */
 struct SampleLayout
 {
-  SampleType    type = SampleType::UInt16;
+  SampleType type = SampleType::UInt16;
   std::uint32_t width = 0;
   std::uint32_t height = 0;
   std::uint32_t frames = 1;
@@ -67,27 +67,27 @@ inline constexpr std::uint64_t MaximumLosslessBytes = std::uint64_t{ 8 } << 30;
 bool
 JpegLsSupports(const SampleLayout & layout);
 
-/** The method MedCrypt prefers for a layout: JPEG-LS where JpegLsSupports, zstd otherwise. */
-LosslessMethod
-PreferredLosslessMethod(const SampleLayout & layout);
-
 /** Compresses `samples` (layout.SampleCount() values of layout.type in host byte order, e.g. an ITK
  * image buffer) with `method` (zstd at `zstdLevel`, 1..22). Throws std::invalid_argument when the
  * method cannot hold the layout (JPEG-LS for other than 8- or 16-bit integers, or frames over 65535),
  * for an empty layout or one over MaximumLosslessBytes. */
 std::vector<std::uint8_t>
-CompressSamples(const void * samples, const SampleLayout & layout, LosslessMethod method,
+CompressSamples(const void * samples,
+                const SampleLayout & layout,
+                LosslessMethod method,
                 int zstdLevel = DefaultZstdLevel);
 
-/** CompressSamples with PreferredLosslessMethod(layout). */
+/** What MedCrypt writes: the smaller of JPEG-LS (where JpegLsSupports) and zstd at
+ * DefaultZstdLevel. Neither wins everywhere: JPEG-LS is 20-40% smaller on noisy MR and CT, zstd on
+ * images with large areas of one value (docs/design.md, "Exact envelope: lossless compression"). */
 std::vector<std::uint8_t>
 CompressSamples(const void * samples, const SampleLayout & layout);
 
 /** What DecompressSamples restores. */
 struct DecodedSamples
 {
-  SampleLayout              layout;
-  LosslessMethod            method = LosslessMethod::Zstd;
+  SampleLayout layout;
+  LosslessMethod method = LosslessMethod::Zstd;
   /** layout.ByteCount() bytes: the samples in host byte order, ready to copy into an image buffer. */
   std::vector<std::uint8_t> samples;
 };

@@ -18,11 +18,11 @@ namespace medcrypt
 namespace
 {
 
-// Container (docs/format.md section 8):
+// Container (docs/format.md, "Lossless sample container"):
 //   "MCLS" | u8 version 1 | u8 method | u8 sample type | u8 0 | u32 width | u32 height | u32 frames | payload
 constexpr std::uint8_t Magic[4] = { 'M', 'C', 'L', 'S' };
 constexpr std::uint8_t ContainerVersion = 1;
-constexpr std::size_t  CommonHeaderBytes = 20;
+constexpr std::size_t CommonHeaderBytes = 20;
 // JPEG-LS payload header: i32 offset | u8 bits per sample | 3 zero bytes; then per frame u32 length | stream.
 constexpr std::size_t JpegLsHeaderBytes = 8;
 
@@ -43,7 +43,7 @@ GetU32(ByteView bytes, std::size_t at)
 }
 
 /** Calls f(T{}) with the C++ type of a sample type. */
-template <typename TFunction>
+template<typename TFunction>
 decltype(auto)
 WithSampleType(SampleType type, TFunction && f)
 {
@@ -102,8 +102,8 @@ CompressZstd(const void * samples, const SampleLayout & layout, int level)
   {
     throw std::invalid_argument("zstd level must lie in [1, " + std::to_string(ZSTD_maxCLevel()) + "]");
   }
-  const std::size_t         size = static_cast<std::size_t>(layout.ByteCount());
-  const void *              source = samples;
+  const std::size_t size = static_cast<std::size_t>(layout.ByteCount());
+  const void * source = samples;
   std::vector<std::uint8_t> swapped;
   if (!IsLittleEndianHost() && SampleSize(layout.type) > 1)
   {
@@ -112,7 +112,7 @@ CompressZstd(const void * samples, const SampleLayout & layout, int level)
     source = swapped.data();
   }
   std::vector<std::uint8_t> out = CommonHeader(layout, LosslessMethod::Zstd);
-  const std::size_t         start = out.size();
+  const std::size_t start = out.size();
   out.resize(start + ZSTD_compressBound(size));
   const std::size_t written = ZSTD_compress(out.data() + start, out.size() - start, source, size, level);
   if (ZSTD_isError(written))
@@ -163,22 +163,17 @@ BitWidth(std::uint32_t v)
   return bits;
 }
 
-template <typename T>
-std::vector<std::uint8_t>
-CompressJpegLsTyped(const T * samples, const SampleLayout & layout)
+/** Appends one JPEG-LS stream per frame of value - offset; CharLS takes 1 byte per sample for up to 8
+ * bits and 2 bytes (host order) for 9 to 16 bits. */
+template<typename Coded, typename T>
+void
+AppendJpegLsFrames(const T * samples,
+                   const SampleLayout & layout,
+                   std::int32_t offset,
+                   int bits,
+                   std::vector<std::uint8_t> & out)
 {
-  const std::uint64_t count = layout.SampleCount();
-  const auto [low, high] = std::minmax_element(samples, samples + count);
-  const std::int32_t offset = *low;
-  const int          bits = std::max(2, BitWidth(static_cast<std::uint32_t>(std::int32_t{ *high } - offset)));
-  using Coded = std::conditional_t<sizeof(T) == 1, std::uint8_t, std::uint16_t>;
-
-  std::vector<std::uint8_t> out = CommonHeader(layout, LosslessMethod::JpegLs);
-  PutU32(out, static_cast<std::uint32_t>(offset));
-  out.push_back(static_cast<std::uint8_t>(bits));
-  out.insert(out.end(), 3, 0);
-
-  const std::size_t  frameSamples = std::size_t{ layout.width } * layout.height;
+  const std::size_t frameSamples = std::size_t{ layout.width } * layout.height;
   std::vector<Coded> frame(frameSamples);
   for (std::uint32_t f = 0; f < layout.frames; ++f)
   {
@@ -187,47 +182,67 @@ CompressJpegLsTyped(const T * samples, const SampleLayout & layout)
     {
       frame[i] = static_cast<Coded>(std::int32_t{ source[i] } - offset);
     }
-    const charls::frame_info info{ layout.width, layout.height, bits, 1 };
-    const std::vector<Coded> encoded = charls::jpegls_encoder::encode(frame, info);
-    // encode() returns a container of the source's element type; its bytes are the stream.
-    const auto *      bytes = reinterpret_cast<const std::uint8_t *>(encoded.data());
-    const std::size_t length = encoded.size() * sizeof(Coded);
+    // Encode straight after the frame's length field. (Not charls::jpegls_encoder::encode(): it
+    // returns a container of the source's element type and, for 16-bit samples, twice the bytes.)
+    charls::jpegls_encoder encoder;
+    encoder.frame_info({ layout.width, layout.height, bits, 1 });
+    const std::size_t lengthAt = out.size();
+    PutU32(out, 0);
+    const std::size_t streamAt = out.size();
+    out.resize(streamAt + encoder.estimated_destination_size());
+    encoder.destination(out.data() + streamAt, out.size() - streamAt);
+    const std::size_t length = encoder.encode(frame);
     if (length > std::numeric_limits<std::uint32_t>::max())
     {
       throw std::invalid_argument("a JPEG-LS frame exceeds 4 GiB");
     }
-    PutU32(out, static_cast<std::uint32_t>(length));
-    out.insert(out.end(), bytes, bytes + length);
+    out.resize(streamAt + length);
+    for (int i = 0; i < 4; ++i)
+    {
+      out[lengthAt + i] = static_cast<std::uint8_t>(length >> (8 * i));
+    }
+  }
+}
+
+template<typename T>
+std::vector<std::uint8_t>
+CompressJpegLsTyped(const T * samples, const SampleLayout & layout)
+{
+  const std::uint64_t count = layout.SampleCount();
+  const auto [low, high] = std::minmax_element(samples, samples + count);
+  const std::int32_t offset = *low;
+  const int bits = std::max(2, BitWidth(static_cast<std::uint32_t>(std::int32_t{ *high } - offset)));
+
+  std::vector<std::uint8_t> out = CommonHeader(layout, LosslessMethod::JpegLs);
+  PutU32(out, static_cast<std::uint32_t>(offset));
+  out.push_back(static_cast<std::uint8_t>(bits));
+  out.insert(out.end(), 3, 0);
+  if (bits <= 8)
+  {
+    AppendJpegLsFrames<std::uint8_t>(samples, layout, offset, bits, out);
+  }
+  else
+  {
+    AppendJpegLsFrames<std::uint16_t>(samples, layout, offset, bits, out);
   }
   return out;
 }
 
-template <typename T>
+template<typename Coded, typename T>
 void
-DecompressJpegLsTyped(ByteView payload, DecodedSamples & decoded, const std::string & origin)
+DecodeJpegLsFrames(ByteView payload,
+                   DecodedSamples & decoded,
+                   std::int32_t offset,
+                   int bits,
+                   const std::string & origin)
 {
   const SampleLayout & layout = decoded.layout;
-  const auto           damaged = [&](const std::string & detail) {
-    return UserError(origin + ": the JPEG-LS samples are damaged (" + detail + ")");
-  };
-  if (payload.size() < JpegLsHeaderBytes)
-  {
-    throw damaged("no JPEG-LS parameters");
-  }
-  const auto offset = static_cast<std::int32_t>(GetU32(payload, 0));
-  const int  bits = payload[4];
-  // Samples are offset + coded value with coded values in [0, 2^bits): the offset must be a value of the
-  // type (each restored sample is checked against the type's maximum below).
-  if (bits < 2 || bits > static_cast<int>(8 * sizeof(T)) || offset < std::numeric_limits<T>::lowest() ||
-      offset > std::numeric_limits<T>::max() || payload[5] != 0 || payload[6] != 0 || payload[7] != 0)
-  {
-    throw damaged("impossible offset or bit depth");
-  }
-  using Coded = std::conditional_t<sizeof(T) == 1, std::uint8_t, std::uint16_t>;
-  const std::size_t  frameSamples = std::size_t{ layout.width } * layout.height;
+  const auto damaged = [&](const std::string & detail)
+  { return UserError(origin + ": the JPEG-LS samples are damaged (" + detail + ")"); };
+  const std::size_t frameSamples = std::size_t{ layout.width } * layout.height;
   std::vector<Coded> frame;
   decoded.samples.resize(static_cast<std::size_t>(layout.ByteCount()));
-  T *         out = reinterpret_cast<T *>(decoded.samples.data());
+  T * out = reinterpret_cast<T *>(decoded.samples.data());
   std::size_t at = JpegLsHeaderBytes;
   for (std::uint32_t f = 0; f < layout.frames; ++f)
   {
@@ -276,7 +291,36 @@ DecompressJpegLsTyped(ByteView payload, DecodedSamples & decoded, const std::str
   }
 }
 
-template <typename T>
+template<typename T>
+void
+DecompressJpegLsTyped(ByteView payload, DecodedSamples & decoded, const std::string & origin)
+{
+  const auto damaged = [&](const std::string & detail)
+  { return UserError(origin + ": the JPEG-LS samples are damaged (" + detail + ")"); };
+  if (payload.size() < JpegLsHeaderBytes)
+  {
+    throw damaged("no JPEG-LS parameters");
+  }
+  const auto offset = static_cast<std::int32_t>(GetU32(payload, 0));
+  const int bits = payload[4];
+  // Samples are offset + coded value with coded values in [0, 2^bits): the offset must be a value of the
+  // type (each restored sample is checked against the type's maximum below).
+  if (bits < 2 || bits > static_cast<int>(8 * sizeof(T)) || offset < std::numeric_limits<T>::lowest() ||
+      offset > std::numeric_limits<T>::max() || payload[5] != 0 || payload[6] != 0 || payload[7] != 0)
+  {
+    throw damaged("impossible offset or bit depth");
+  }
+  if (bits <= 8)
+  {
+    DecodeJpegLsFrames<std::uint8_t, T>(payload, decoded, offset, bits, origin);
+  }
+  else
+  {
+    DecodeJpegLsFrames<std::uint16_t, T>(payload, decoded, offset, bits, origin);
+  }
+}
+
+template<typename T>
 constexpr bool IsJpegLsType = std::is_integral_v<T> && sizeof(T) <= 2;
 
 } // namespace
@@ -292,12 +336,6 @@ JpegLsSupports(const SampleLayout & layout)
 {
   return IsIntegerSampleType(layout.type) && SampleSize(layout.type) <= 2 && layout.width >= 1 &&
          layout.width <= 65535 && layout.height >= 1 && layout.height <= 65535;
-}
-
-LosslessMethod
-PreferredLosslessMethod(const SampleLayout & layout)
-{
-  return JpegLsSupports(layout) ? LosslessMethod::JpegLs : LosslessMethod::Zstd;
 }
 
 std::vector<std::uint8_t>
@@ -319,23 +357,31 @@ CompressSamples(const void * samples, const SampleLayout & layout, LosslessMetho
   {
     throw std::invalid_argument("JPEG-LS holds 8- and 16-bit integer samples in frames of at most 65535 x 65535");
   }
-  return WithSampleType(layout.type, [&](auto tag) -> std::vector<std::uint8_t> {
-    using T = decltype(tag);
-    if constexpr (IsJpegLsType<T>)
-    {
-      return CompressJpegLsTyped(static_cast<const T *>(samples), layout);
-    }
-    else
-    {
-      throw std::logic_error("unreachable: JpegLsSupports refused this type");
-    }
-  });
+  return WithSampleType(layout.type,
+                        [&](auto tag) -> std::vector<std::uint8_t>
+                        {
+                          using T = decltype(tag);
+                          if constexpr (IsJpegLsType<T>)
+                          {
+                            return CompressJpegLsTyped(static_cast<const T *>(samples), layout);
+                          }
+                          else
+                          {
+                            throw std::logic_error("unreachable: JpegLsSupports refused this type");
+                          }
+                        });
 }
 
 std::vector<std::uint8_t>
 CompressSamples(const void * samples, const SampleLayout & layout)
 {
-  return CompressSamples(samples, layout, PreferredLosslessMethod(layout));
+  std::vector<std::uint8_t> zstd = CompressSamples(samples, layout, LosslessMethod::Zstd, DefaultZstdLevel);
+  if (!JpegLsSupports(layout))
+  {
+    return zstd;
+  }
+  std::vector<std::uint8_t> jpegLs = CompressSamples(samples, layout, LosslessMethod::JpegLs);
+  return jpegLs.size() < zstd.size() ? std::move(jpegLs) : std::move(zstd);
 }
 
 DecodedSamples
@@ -389,13 +435,15 @@ DecompressSamples(ByteView compressed, const std::string & origin)
     DecompressZstd(payload, decoded, origin);
     return decoded;
   }
-  WithSampleType(decoded.layout.type, [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (IsJpegLsType<T>)
-    {
-      DecompressJpegLsTyped<T>(payload, decoded, origin);
-    }
-  });
+  WithSampleType(decoded.layout.type,
+                 [&](auto tag)
+                 {
+                   using T = decltype(tag);
+                   if constexpr (IsJpegLsType<T>)
+                   {
+                     DecompressJpegLsTyped<T>(payload, decoded, origin);
+                   }
+                 });
   return decoded;
 }
 

@@ -5,7 +5,6 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
-#include <climits>
 #include <memory>
 #include <stdexcept>
 
@@ -16,7 +15,8 @@ AuthenticationError::AuthenticationError(const std::string & origin, const std::
   : UserError(origin + ": wrong key or tampered data" + (detail.empty() ? std::string() : " (" + detail + ")") +
               ": authentication failed, nothing was decrypted. Use the key the file was encrypted with; if that is "
               "the key you used, the file was altered after encryption")
-{}
+{
+}
 
 namespace
 {
@@ -52,12 +52,14 @@ namespace detail
 {
 
 GcmSealed
-SealAes256GcmWithNonce(ByteView key, const std::array<std::uint8_t, GcmNonceSize> & nonce, ByteView plaintext,
+SealAes256GcmWithNonce(ByteView key,
+                       const std::array<std::uint8_t, GcmNonceSize> & nonce,
+                       ByteView plaintext,
                        ByteView additionalData)
 {
   CheckKey(key);
   CipherContext context = NewContext();
-  GcmSealed     sealed;
+  GcmSealed sealed;
   sealed.nonce = nonce;
   sealed.ciphertext.resize(plaintext.size());
   int length = 0;
@@ -78,8 +80,8 @@ SealAes256GcmWithNonce(ByteView key, const std::array<std::uint8_t, GcmNonceSize
   for (std::size_t done = 0; done < plaintext.size(); done += MaximumChunk)
   {
     const std::size_t n = std::min(MaximumChunk, plaintext.size() - done);
-    if (EVP_EncryptUpdate(context.get(), sealed.ciphertext.data() + done, &length, plaintext.data() + done,
-                          static_cast<int>(n)) != 1)
+    if (EVP_EncryptUpdate(
+          context.get(), sealed.ciphertext.data() + done, &length, plaintext.data() + done, static_cast<int>(n)) != 1)
     {
       throw std::runtime_error("OpenSSL: AES-256-GCM encryption failed");
     }
@@ -109,10 +111,10 @@ std::vector<std::uint8_t>
 OpenAes256Gcm(ByteView key, const GcmSealed & sealed, ByteView additionalData, const std::string & origin)
 {
   CheckKey(key);
-  CipherContext             context = NewContext();
+  CipherContext context = NewContext();
   std::vector<std::uint8_t> plaintext(sealed.ciphertext.size());
-  int                       length = 0;
-  auto                      tag = sealed.tag;
+  int length = 0;
+  auto tag = sealed.tag;
   if (EVP_DecryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(GcmNonceSize), nullptr) != 1 ||
       EVP_DecryptInit_ex(context.get(), nullptr, nullptr, key.data(), sealed.nonce.data()) != 1)
@@ -130,8 +132,8 @@ OpenAes256Gcm(ByteView key, const GcmSealed & sealed, ByteView additionalData, c
   for (std::size_t done = 0; done < sealed.ciphertext.size(); done += MaximumChunk)
   {
     const std::size_t n = std::min(MaximumChunk, sealed.ciphertext.size() - done);
-    if (EVP_DecryptUpdate(context.get(), plaintext.data() + done, &length, sealed.ciphertext.data() + done,
-                          static_cast<int>(n)) != 1)
+    if (EVP_DecryptUpdate(
+          context.get(), plaintext.data() + done, &length, sealed.ciphertext.data() + done, static_cast<int>(n)) != 1)
     {
       throw std::runtime_error("OpenSSL: AES-256-GCM decryption failed");
     }

@@ -66,7 +66,8 @@ public:
     : m_Bytes(bytes)
     , m_Origin(std::move(origin))
     , m_Truncated(std::move(truncatedMessage))
-  {}
+  {
+  }
 
   std::size_t
   Remaining() const
@@ -113,7 +114,7 @@ public:
   F32(const std::string & field)
   {
     const std::uint32_t bits = U32(field);
-    float               value = 0.0f;
+    float value = 0.0f;
     std::memcpy(&value, &bits, sizeof(value));
     return value;
   }
@@ -125,7 +126,7 @@ public:
     m_Position += count;
     return view;
   }
-  template <std::size_t N>
+  template<std::size_t N>
   void
   Into(std::array<std::uint8_t, N> & out, const std::string & field)
   {
@@ -134,7 +135,7 @@ public:
   }
 
 private:
-  ByteView    m_Bytes;
+  ByteView m_Bytes;
   std::size_t m_Position = 0;
   std::string m_Origin;
   std::string m_Truncated;

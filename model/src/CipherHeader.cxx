@@ -18,10 +18,10 @@ namespace medcrypt
 namespace
 {
 
-// Container layout (docs/format.md section 6):
+// Container layout (docs/format.md, "Cipher header"):
 //   magic[16] | u32 version | u32 J | clear JSON[J] | pixel digest[32] | nonce[12] | u32 S | sealed[S] | tag[16]
 constexpr std::size_t FixedContainerBytes = 16 + 4 + 4 + 32 + GcmNonceSize + 4 + GcmTagSize; // 88
-constexpr std::size_t MaximumClearJsonBytes = std::size_t{ 16 } << 20;                          // 16 MiB
+constexpr std::size_t MaximumClearJsonBytes = std::size_t{ 16 } << 20;                       // 16 MiB
 // Each tile record holds at least h (32), p (1) and the level count (4).
 constexpr std::size_t MinimumTileRecordBytes = 32 + 1 + 4;
 
@@ -33,13 +33,13 @@ const char * const DamagedSealedMessage =
 
 struct ContainerParts
 {
-  std::uint32_t                          version = 0;
-  ByteView                               authenticated; // magic .. end of the clear JSON: the AES-GCM AAD
-  ByteView                               clearJson;
-  std::array<std::uint8_t, 32>           pixelDigest{};
+  std::uint32_t version = 0;
+  ByteView authenticated; // magic .. end of the clear JSON: the AES-GCM AAD
+  ByteView clearJson;
+  std::array<std::uint8_t, 32> pixelDigest{};
   std::array<std::uint8_t, GcmNonceSize> nonce{};
-  ByteView                               sealed;
-  std::array<std::uint8_t, GcmTagSize>   tag{};
+  ByteView sealed;
+  std::array<std::uint8_t, GcmTagSize> tag{};
 };
 
 bool
@@ -54,7 +54,9 @@ SplitContainer(ByteView bytes, const std::string & origin)
 {
   if (!StartsWithMagic(bytes))
   {
-    throw UserError(origin + (bytes.empty() ? ": is empty" : ": is not a MedCrypt cipher header (it does not start with \"MEDCRYPT-HEADER\")") +
+    throw UserError(origin +
+                    (bytes.empty() ? ": is empty"
+                                   : ": is not a MedCrypt cipher header (it does not start with \"MEDCRYPT-HEADER\")") +
                     "; give the header written by 'medcrypt encrypt' (the .mcheader sidecar or the DICOM private "
                     "element of creator \"MEDCRYPT 1\")");
   }
@@ -281,7 +283,9 @@ SealedToBytes(const CipherHeader & header)
 }
 
 void
-SealedFromBytes(ByteView bytes, const std::string & origin, CipherHeader & header,
+SealedFromBytes(ByteView bytes,
+                const std::string & origin,
+                CipherHeader & header,
                 std::array<std::uint8_t, 32> & sealedDigest)
 {
   detail::ByteReader reader(bytes, origin, DamagedSealedMessage);
@@ -341,7 +345,7 @@ void
 ValidateClear(const ClearHeader & clear, const std::string & origin)
 {
   const ImageGeometry & g = clear.geometry;
-  const unsigned        d = g.Dimension();
+  const unsigned d = g.Dimension();
   if (d != 2 && d != 3)
   {
     Invalid(origin, "the image is " + std::to_string(d) + "-D; MedCrypt handles 2-D and 3-D images");
@@ -381,10 +385,11 @@ ValidateClear(const ClearHeader & clear, const std::string & origin)
   if (expected.columns != clear.tiles.columns || expected.rows != clear.tiles.rows ||
       expected.slices != clear.tiles.slices)
   {
-    Invalid(origin, "the tile grid " + std::to_string(clear.tiles.columns) + " x " + std::to_string(clear.tiles.rows) +
-                      " x " + std::to_string(clear.tiles.slices) + " does not match the image size and tile size " +
-                      std::to_string(clear.tiles.tileSize) + " (expected " + std::to_string(expected.columns) + " x " +
-                      std::to_string(expected.rows) + " x " + std::to_string(expected.slices) + ")");
+    Invalid(origin,
+            "the tile grid " + std::to_string(clear.tiles.columns) + " x " + std::to_string(clear.tiles.rows) + " x " +
+              std::to_string(clear.tiles.slices) + " does not match the image size and tile size " +
+              std::to_string(clear.tiles.tileSize) + " (expected " + std::to_string(expected.columns) + " x " +
+              std::to_string(expected.rows) + " x " + std::to_string(expected.slices) + ")");
   }
   if (!clear.clearAttributesJson.empty())
   {
@@ -413,7 +418,8 @@ TileGridFor(const ImageGeometry & geometry, std::uint32_t tileSize)
   {
     throw std::invalid_argument("TileGridFor needs a tile size >= 1 and at least two axes");
   }
-  const auto fit = [](std::uint64_t n) {
+  const auto fit = [](std::uint64_t n)
+  {
     if (n > std::numeric_limits<std::uint32_t>::max())
     {
       throw UserError("the image has more than 2^32 - 1 tiles along one axis");
@@ -434,8 +440,9 @@ ValidateCipherHeader(const CipherHeader & header, const std::string & origin)
   ValidateClear(header.clear, origin);
   if (header.sealed.tiles.size() != header.clear.tiles.Count())
   {
-    Invalid(origin, std::to_string(header.sealed.tiles.size()) + " tile records for a grid of " +
-                      std::to_string(header.clear.tiles.Count()) + " tiles");
+    Invalid(origin,
+            std::to_string(header.sealed.tiles.size()) + " tile records for a grid of " +
+              std::to_string(header.clear.tiles.Count()) + " tiles");
   }
   for (const TileSecrets & tile : header.sealed.tiles)
   {
@@ -492,7 +499,7 @@ SealHeader(const CipherHeader & header, const UserKey & key)
   const std::vector<std::uint8_t> authenticated = writer.Result(); // the additional data
 
   const SecretBytes headerKey = DeriveSubkey(key, HeaderKeyInfo);
-  GcmSealed         sealed = SealAes256Gcm(headerKey.View(), ByteView(sealedPlain), ByteView(authenticated));
+  GcmSealed sealed = SealAes256Gcm(headerKey.View(), ByteView(sealedPlain), ByteView(authenticated));
   OPENSSL_cleanse(sealedPlain.data(), sealedPlain.size());
 
   writer.Bytes(ByteView(header.clear.pixelDigest));
@@ -507,7 +514,7 @@ CipherHeader
 OpenHeader(ByteView bytes, const UserKey & key, const std::string & origin)
 {
   const ContainerParts parts = SplitContainer(bytes, origin);
-  CipherHeader         header;
+  CipherHeader header;
   header.clear = ClearFromJson(parts.clearJson, origin);
   header.clear.formatVersion = parts.version;
   header.clear.pixelDigest = parts.pixelDigest;
@@ -517,7 +524,7 @@ OpenHeader(ByteView bytes, const UserKey & key, const std::string & origin)
   sealed.nonce = parts.nonce;
   sealed.ciphertext = parts.sealed.ToVector();
   sealed.tag = parts.tag;
-  const SecretBytes         headerKey = DeriveSubkey(key, HeaderKeyInfo);
+  const SecretBytes headerKey = DeriveSubkey(key, HeaderKeyInfo);
   std::vector<std::uint8_t> plain = OpenAes256Gcm(headerKey.View(), sealed, parts.authenticated, origin);
 
   std::array<std::uint8_t, 32> sealedDigest{};
@@ -533,7 +540,7 @@ ClearHeader
 ReadClearPart(ByteView bytes, const std::string & origin)
 {
   const ContainerParts parts = SplitContainer(bytes, origin);
-  ClearHeader          clear = ClearFromJson(parts.clearJson, origin);
+  ClearHeader clear = ClearFromJson(parts.clearJson, origin);
   clear.formatVersion = parts.version;
   clear.pixelDigest = parts.pixelDigest;
   ValidateClear(clear, origin);

@@ -10,6 +10,8 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/ec.h>
 #include <openssl/x509.h>
 
 #include <cstring>
@@ -32,7 +34,7 @@ std::string
 TakeOpenSslError()
 {
   const unsigned long code = ERR_peek_last_error();
-  std::string         text;
+  std::string text;
   if (code != 0)
   {
     char buffer[256];
@@ -54,8 +56,8 @@ ReadOnlyMemoryBio(ByteView bytes)
 {
   // BIO_new_mem_buf refuses a null pointer even for zero bytes.
   static const std::uint8_t nothing = 0;
-  const void *              data = bytes.empty() ? &nothing : bytes.data();
-  BioPointer                bio(BIO_new_mem_buf(data, static_cast<int>(bytes.size())), &BIO_free);
+  const void * data = bytes.empty() ? &nothing : bytes.data();
+  BioPointer bio(BIO_new_mem_buf(data, static_cast<int>(bytes.size())), &BIO_free);
   if (!bio)
   {
     OpenSslFailure("BIO_new_mem_buf");
@@ -66,13 +68,14 @@ ReadOnlyMemoryBio(ByteView bytes)
 std::vector<std::uint8_t>
 MemoryBioContents(BIO * bio)
 {
-  char *     data = nullptr;
+  char * data = nullptr;
   const long length = BIO_get_mem_data(bio, &data);
   if (length <= 0)
   {
     return {};
   }
-  return std::vector<std::uint8_t>(reinterpret_cast<std::uint8_t *>(data), reinterpret_cast<std::uint8_t *>(data) + length);
+  return std::vector<std::uint8_t>(reinterpret_cast<std::uint8_t *>(data),
+                                   reinterpret_cast<std::uint8_t *>(data) + length);
 }
 
 X509Pointer
@@ -182,6 +185,40 @@ DecryptContent(CMS_ContentInfo * cms, EVP_PKEY * privateKey, X509 * certificate,
   return MemoryBioContents(output.get());
 }
 
+/** Adds a recipient for `certificate`: RSA keys get RSAES-OAEP with SHA-256 and MGF1-SHA-256
+ * (OpenSSL's default would be PKCS #1 v1.5), EC keys ephemeral-static ECDH with the SHA-256 X9.63 KDF
+ * (the default would be SHA-1), both wrapping the content key with AES-256 key wrap. */
+void
+AddCertificateRecipient(CMS_ContentInfo * cms, X509 * certificate, const std::string & path)
+{
+  CMS_RecipientInfo * recipient = CMS_add1_recipient_cert(cms, certificate, CMS_KEY_PARAM);
+  if (recipient == nullptr)
+  {
+    const std::string reason = TakeOpenSslError();
+    throw UserError(path + ": cannot encrypt for this certificate (" + reason +
+                    "); give an RSA or EC certificate whose key may be used for encryption");
+  }
+  EVP_PKEY_CTX * context = CMS_RecipientInfo_get0_pkey_ctx(recipient);
+  EVP_PKEY * key = X509_get0_pubkey(certificate);
+  bool configured = context != nullptr && key != nullptr;
+  if (configured && EVP_PKEY_is_a(key, "RSA"))
+  {
+    configured = EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_OAEP_PADDING) > 0 &&
+                 EVP_PKEY_CTX_set_rsa_oaep_md(context, EVP_sha256()) > 0 &&
+                 EVP_PKEY_CTX_set_rsa_mgf1_md(context, EVP_sha256()) > 0;
+  }
+  else if (configured && EVP_PKEY_is_a(key, "EC"))
+  {
+    configured = EVP_PKEY_CTX_set_ecdh_kdf_md(context, EVP_sha256()) > 0;
+  }
+  if (!configured)
+  {
+    const std::string reason = TakeOpenSslError();
+    throw UserError(path + ": cannot set up encryption for this certificate's key (" + reason +
+                    "); give an RSA or EC certificate");
+  }
+}
+
 } // namespace
 
 std::vector<std::uint8_t>
@@ -203,8 +240,8 @@ SealEnvelope(ByteView plaintext, const UserKey & key, const std::vector<std::str
   // CMS_add0_recipient_key takes ownership of the key and the identifier (OPENSSL_malloc'ed); the
   // key is wiped when the CMS structure is freed.
   const SecretBytes kek = DeriveSubkey(key, KeyEncryptionKeyInfo);
-  auto *            ownedKey = static_cast<unsigned char *>(OPENSSL_malloc(kek.size()));
-  auto *            ownedId = static_cast<unsigned char *>(OPENSSL_malloc(EnvelopeKekIdentifier.size()));
+  auto * ownedKey = static_cast<unsigned char *>(OPENSSL_malloc(kek.size()));
+  auto * ownedId = static_cast<unsigned char *>(OPENSSL_malloc(EnvelopeKekIdentifier.size()));
   if (ownedKey == nullptr || ownedId == nullptr)
   {
     OPENSSL_free(ownedKey);
@@ -213,8 +250,15 @@ SealEnvelope(ByteView plaintext, const UserKey & key, const std::vector<std::str
   }
   std::memcpy(ownedKey, kek.data(), kek.size());
   std::memcpy(ownedId, EnvelopeKekIdentifier.data(), EnvelopeKekIdentifier.size());
-  if (CMS_add0_recipient_key(cms.get(), NID_id_aes256_wrap, ownedKey, kek.size(), ownedId,
-                             EnvelopeKekIdentifier.size(), nullptr, nullptr, nullptr) == nullptr)
+  if (CMS_add0_recipient_key(cms.get(),
+                             NID_id_aes256_wrap,
+                             ownedKey,
+                             kek.size(),
+                             ownedId,
+                             EnvelopeKekIdentifier.size(),
+                             nullptr,
+                             nullptr,
+                             nullptr) == nullptr)
   {
     OPENSSL_clear_free(ownedKey, kek.size());
     OPENSSL_free(ownedId);
@@ -223,12 +267,7 @@ SealEnvelope(ByteView plaintext, const UserKey & key, const std::vector<std::str
 
   for (std::size_t i = 0; i < certificates.size(); ++i)
   {
-    if (CMS_add1_recipient_cert(cms.get(), certificates[i].get(), 0) == nullptr)
-    {
-      const std::string reason = TakeOpenSslError();
-      throw UserError(recipientCertificateFiles[i] + ": cannot encrypt for this certificate (" + reason +
-                      "); give an RSA or EC certificate whose key may be used for encryption");
-    }
+    AddCertificateRecipient(cms.get(), certificates[i].get(), recipientCertificateFiles[i]);
   }
 
   // Embed the encrypted content (otherwise CMS_final treats it as detached and writes none).
@@ -243,7 +282,7 @@ SealEnvelope(ByteView plaintext, const UserKey & key, const std::vector<std::str
   }
 
   unsigned char * der = nullptr;
-  const int       length = i2d_CMS_ContentInfo(cms.get(), &der);
+  const int length = i2d_CMS_ContentInfo(cms.get(), &der);
   if (length <= 0)
   {
     OpenSslFailure("i2d_CMS_ContentInfo");
@@ -258,13 +297,14 @@ OpenEnvelope(ByteView envelope, const UserKey & key, const std::string & origin)
 {
   CmsPointer cms = ParseEnvelope(envelope, origin);
 
-  bool                             hasKekRecipient = false;
-  STACK_OF(CMS_RecipientInfo) *    recipients = CMS_get0_RecipientInfos(cms.get());
+  bool hasKekRecipient = false;
+  STACK_OF(CMS_RecipientInfo) * recipients = CMS_get0_RecipientInfos(cms.get());
   for (int i = 0; recipients != nullptr && i < sk_CMS_RecipientInfo_num(recipients); ++i)
   {
     CMS_RecipientInfo * recipient = sk_CMS_RecipientInfo_value(recipients, i);
     if (CMS_RecipientInfo_type(recipient) == CMS_RECIPINFO_KEK &&
-        CMS_RecipientInfo_kekri_id_cmp(recipient, reinterpret_cast<const unsigned char *>(EnvelopeKekIdentifier.data()),
+        CMS_RecipientInfo_kekri_id_cmp(recipient,
+                                       reinterpret_cast<const unsigned char *>(EnvelopeKekIdentifier.data()),
                                        EnvelopeKekIdentifier.size()) == 0)
     {
       hasKekRecipient = true;
@@ -277,7 +317,9 @@ OpenEnvelope(ByteView envelope, const UserKey & key, const std::string & origin)
   }
 
   SecretBytes kek = DeriveSubkey(key, KeyEncryptionKeyInfo);
-  if (CMS_decrypt_set1_key(cms.get(), kek.data(), kek.size(),
+  if (CMS_decrypt_set1_key(cms.get(),
+                           kek.data(),
+                           kek.size(),
                            reinterpret_cast<const unsigned char *>(EnvelopeKekIdentifier.data()),
                            EnvelopeKekIdentifier.size()) != 1)
   {
@@ -288,11 +330,13 @@ OpenEnvelope(ByteView envelope, const UserKey & key, const std::string & origin)
 }
 
 std::vector<std::uint8_t>
-OpenEnvelopeWithPrivateKey(ByteView envelope, const std::string & certificateFile, const std::string & privateKeyFile,
+OpenEnvelopeWithPrivateKey(ByteView envelope,
+                           const std::string & certificateFile,
+                           const std::string & privateKeyFile,
                            const std::string & origin)
 {
   X509Pointer certificate = ReadCertificate(certificateFile);
-  KeyPointer  privateKey = ReadPrivateKey(privateKeyFile);
+  KeyPointer privateKey = ReadPrivateKey(privateKeyFile);
   if (X509_check_private_key(certificate.get(), privateKey.get()) != 1)
   {
     ERR_clear_error();

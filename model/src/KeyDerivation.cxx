@@ -14,15 +14,18 @@ namespace medcrypt
 
 SecretBytes::SecretBytes(std::size_t size)
   : m_Bytes(size, 0)
-{}
+{
+}
 
 SecretBytes::SecretBytes(ByteView bytes)
   : m_Bytes(bytes.begin(), bytes.end())
-{}
+{
+}
 
 SecretBytes::SecretBytes(const SecretBytes & other)
   : m_Bytes(other.m_Bytes)
-{}
+{
+}
 
 SecretBytes::SecretBytes(SecretBytes && other) noexcept
   : m_Bytes(std::move(other.m_Bytes))
@@ -87,11 +90,12 @@ HkdfSha256(ByteView ikm, ByteView salt, ByteView info, std::size_t length)
     throw std::runtime_error("OpenSSL: cannot create an HKDF context");
   }
   // OSSL_PARAM takes non-const pointers but does not write through them.
-  char       digestName[] = "SHA256";
+  char digestName[] = "SHA256";
   OSSL_PARAM params[5];
   std::size_t count = 0;
   params[count++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digestName, 0);
-  params[count++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<std::uint8_t *>(ikm.data()), ikm.size());
+  params[count++] =
+    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<std::uint8_t *>(ikm.data()), ikm.size());
   if (!salt.empty())
   {
     params[count++] =
@@ -115,7 +119,7 @@ HkdfSha256(ByteView ikm, ByteView salt, ByteView info, std::size_t length)
 SecretBytes
 DeriveSubkey(const UserKey & key, std::string_view info)
 {
-  auto        ikm = key.Bytes();
+  auto ikm = key.Bytes();
   SecretBytes subkey;
   try
   {

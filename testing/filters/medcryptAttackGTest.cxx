@@ -23,11 +23,12 @@ using ImagePointer = typename itk::Image<TPixel, VDimension>::Pointer;
 /** An image of the given size (and start index) whose pixels in buffer order are f(0), f(1), ... */
 template<typename TPixel, unsigned int VDimension, typename TFunction>
 ImagePointer<TPixel, VDimension>
-MakeImage(const std::array<itk::SizeValueType, VDimension> & extent, TFunction && f,
+MakeImage(const std::array<itk::SizeValueType, VDimension> & extent,
+          TFunction && f,
           const std::array<itk::IndexValueType, VDimension> & start = {})
 {
-  auto                                              image = itk::Image<TPixel, VDimension>::New();
-  typename itk::Image<TPixel, VDimension>::SizeType  size;
+  auto image = itk::Image<TPixel, VDimension>::New();
+  typename itk::Image<TPixel, VDimension>::SizeType size;
   typename itk::Image<TPixel, VDimension>::IndexType index;
   for (unsigned int axis = 0; axis < VDimension; ++axis)
   {
@@ -36,8 +37,8 @@ MakeImage(const std::array<itk::SizeValueType, VDimension> & extent, TFunction &
   }
   image->SetRegions(typename itk::Image<TPixel, VDimension>::RegionType(index, size));
   image->Allocate();
-  TPixel *                  pixels = image->GetBufferPointer();
-  const itk::SizeValueType  count = image->GetBufferedRegion().GetNumberOfPixels();
+  TPixel * pixels = image->GetBufferPointer();
+  const itk::SizeValueType count = image->GetBufferedRegion().GetNumberOfPixels();
   for (itk::SizeValueType i = 0; i < count; ++i)
   {
     pixels[i] = static_cast<TPixel>(f(i));
@@ -95,12 +96,12 @@ TEST(CropAttack, CentredBlackRectangleUsesTheTypeMinimum)
   EXPECT_EQ(region.GetIndex()[0], 3);
   EXPECT_EQ(region.GetIndex()[1], 3);
   const auto out = Pixels(filter->GetOutput());
-  int        changed = 0;
+  int changed = 0;
   for (unsigned i = 0; i < out.size(); ++i)
   {
     const unsigned x = i % 10;
     const unsigned y = i / 10;
-    const bool     inside = x >= 3 && x < 7 && y >= 3 && y < 5;
+    const bool inside = x >= 3 && x < 7 && y >= 3 && y < 5;
     EXPECT_EQ(out[i], inside ? -32768 : static_cast<int>(100 + i)) << i;
     changed += inside;
   }
@@ -122,7 +123,7 @@ TEST(CropAttack, CutsTheSameRectangleFromEverySlice)
   {
     const unsigned x = i % 6;
     const unsigned y = (i / 6) % 5;
-    const bool     inside = x >= 4 && y >= 1 && y < 4;
+    const bool inside = x >= 4 && y >= 1 && y < 4;
     EXPECT_EQ(out[i], inside ? 65535 : 7 * i) << i;
   }
 }
@@ -131,9 +132,11 @@ TEST(CropAttack, FloatingImagesFillWithTheirOwnExtremes)
 {
   using ImageType = itk::Image<float, 2>;
   // Values -2.5 + 0.25 i for i = 0 .. 38 (min -2.5, max 7.0), and one NaN that must be ignored.
-  auto image = MakeImage<float, 2>({ 8, 5 }, [](itk::SizeValueType i) {
-    return i == 39 ? std::numeric_limits<float>::quiet_NaN() : -2.5f + 0.25f * static_cast<float>(i);
-  });
+  auto image = MakeImage<float, 2>({ 8, 5 },
+                                   [](itk::SizeValueType i) {
+                                     return i == 39 ? std::numeric_limits<float>::quiet_NaN()
+                                                    : -2.5f + 0.25f * static_cast<float>(i);
+                                   });
   auto filter = itk::CropAttackImageFilter<ImageType>::New();
   filter->SetInput(image);
   filter->SetRectangleSize({ { 2, 2 } });
@@ -181,10 +184,10 @@ TEST(CropAttack, PaperCropsInPlaceOnA256Ciphertext)
   using ImageType = itk::Image<std::uint16_t, 2>;
   for (itk::SizeValueType edge : { 30u, 50u, 100u })
   {
-    auto                  image = MakeImage<std::uint16_t, 2>({ 256, 256 }, [](itk::SizeValueType i) { return 1 + i % 60000; });
+    auto image = MakeImage<std::uint16_t, 2>({ 256, 256 }, [](itk::SizeValueType i) { return 1 + i % 60000; });
     const std::uint16_t * buffer = image->GetBufferPointer();
-    const auto            before = Pixels(image.GetPointer());
-    auto                  filter = itk::CropAttackImageFilter<ImageType>::New();
+    const auto before = Pixels(image.GetPointer());
+    auto filter = itk::CropAttackImageFilter<ImageType>::New();
     filter->SetInput(image);
     filter->SetRectangleSize({ { edge, edge } });
     filter->InPlaceOn();
@@ -210,12 +213,13 @@ TEST(CropAttack, PaperCropsInPlaceOnA256Ciphertext)
 std::vector<double>
 ReferenceNoise(std::uint64_t seed, std::uint64_t line, std::size_t count)
 {
-  auto splitMix = [](std::uint64_t z) {
+  auto splitMix = [](std::uint64_t z)
+  {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
   };
-  std::mt19937_64     engine(splitMix(seed + (line + 1) * 0x9E3779B97F4A7C15ull));
+  std::mt19937_64 engine(splitMix(seed + (line + 1) * 0x9E3779B97F4A7C15ull));
   std::vector<double> noise;
   while (noise.size() < count)
   {
@@ -257,7 +261,8 @@ TEST(GaussianNoiseAttack, SameSeedSameNoiseWhateverTheThreadsOrStreaming)
 {
   using ImageType = itk::Image<std::uint16_t, 2>;
   auto image = MakeImage<std::uint16_t, 2>({ 97, 61 }, [](itk::SizeValueType i) { return 1000 + 13 * i; });
-  auto run = [&](std::uint64_t seed, unsigned workUnits, unsigned streams) {
+  auto run = [&](std::uint64_t seed, unsigned workUnits, unsigned streams)
+  {
     auto filter = itk::GaussianNoiseAttackImageFilter<ImageType>::New();
     filter->SetInput(image);
     filter->SetSeed(seed);
@@ -305,8 +310,8 @@ TEST(GaussianNoiseAttack, MeasuredStandardDeviationMatchesTheRequest)
   filter->Update();
   EXPECT_DOUBLE_EQ(filter->GetStandardDeviation(), 655.35);
   const auto out = Pixels(filter->GetOutput());
-  double     sum = 0.0;
-  double     sumSquares = 0.0;
+  double sum = 0.0;
+  double sumSquares = 0.0;
   std::size_t withinOneSigma = 0;
   for (std::uint16_t v : out)
   {
@@ -319,8 +324,8 @@ TEST(GaussianNoiseAttack, MeasuredStandardDeviationMatchesTheRequest)
   const double mean = sum / n;
   const double sigma = std::sqrt(sumSquares / n - mean * mean);
   EXPECT_NEAR(mean, 0.0, 4 * 655.35 / 256);         // 4 standard errors
-  EXPECT_NEAR(sigma / 655.35, 1.0, 0.015);           // 5 relative standard errors
-  EXPECT_NEAR(withinOneSigma / n, 0.682689, 0.008);  // P(|z| <= 1), 4 standard errors (0.0018)
+  EXPECT_NEAR(sigma / 655.35, 1.0, 0.015);          // 5 relative standard errors
+  EXPECT_NEAR(withinOneSigma / n, 0.682689, 0.008); // P(|z| <= 1), 4 standard errors (0.0018)
 }
 
 TEST(GaussianNoiseAttack, ResultsAreClampedToTheType)
@@ -334,7 +339,7 @@ TEST(GaussianNoiseAttack, ResultsAreClampedToTheType)
   filter->SetPercent(10);
   filter->SetSeed(99);
   filter->Update();
-  const auto  out = Pixels(filter->GetOutput());
+  const auto out = Pixels(filter->GetOutput());
   std::size_t atTop = 0;
   std::uint8_t lowest = 255;
   for (std::uint8_t v : out)

@@ -1,6 +1,6 @@
-// The cipher header and the exact envelope (docs/format.md sections 6 and 7): HKDF against RFC 5869,
-// AES-256-GCM against the GCM specification's test case 16, the header container byte by byte,
-// tampering, truncation and wrong keys, and CMS envelopes for KEK and certificate recipients.
+// The cipher header and the exact envelope (docs/format.md, "Cipher header" and "Exact envelope"): HKDF against RFC
+// 5869, AES-256-GCM against the GCM specification's test case 16, the header container byte by byte, tampering,
+// truncation and wrong keys, and CMS envelopes for KEK and certificate recipients.
 #include "medcrypt/AuthenticatedEncryption.h"
 #include "medcrypt/CipherHeader.h"
 #include "medcrypt/Envelope.h"
@@ -84,7 +84,8 @@ ReadU32(const Bytes & bytes, std::size_t offset)
          std::uint32_t{ bytes[offset + 2] } << 16 | std::uint32_t{ bytes[offset + 3] } << 24;
 }
 
-// ---- HKDF ------------------------------------------------------------------------------------------------------------
+// ---- HKDF
+// ------------------------------------------------------------------------------------------------------------
 
 TEST(KeyDerivation, HkdfMatchesRfc5869TestCase1)
 {
@@ -117,15 +118,15 @@ TEST(KeyDerivation, HkdfRefusesImpossibleLengths)
 Bytes
 SubkeyByHmac(const UserKey & key, const std::string & info)
 {
-  const auto          ikm = key.Bytes();
-  const Bytes         zeros(32, 0);
-  unsigned char       prk[32];
-  unsigned int        prkLength = 0;
+  const auto ikm = key.Bytes();
+  const Bytes zeros(32, 0);
+  unsigned char prk[32];
+  unsigned int prkLength = 0;
   HMAC(EVP_sha256(), zeros.data(), 32, ikm.data(), ikm.size(), prk, &prkLength);
   Bytes message(info.begin(), info.end());
   message.push_back(0x01);
   unsigned char okm[32];
-  unsigned int  okmLength = 0;
+  unsigned int okmLength = 0;
   HMAC(EVP_sha256(), prk, static_cast<int>(prkLength), message.data(), message.size(), okm, &okmLength);
   return Bytes(okm, okm + okmLength);
 }
@@ -163,23 +164,26 @@ TEST(SecretBytes, CopiesMovesAndClears)
   EXPECT_TRUE(c.empty());
 }
 
-// ---- AES-256-GCM -----------------------------------------------------------------------------------------------------
+// ---- AES-256-GCM
+// -----------------------------------------------------------------------------------------------------
 
 // McGrew and Viega, "The Galois/Counter Mode of Operation (GCM)", test case 16: AES-256, 96-bit IV,
 // 60-byte plaintext, 20 bytes of additional data.
 const char * const Case16Key = "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308";
-const char * const Case16Plain = "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e"
-                                 "2449a6b525b16aedf5aa0de657ba637b39";
+const char * const Case16Plain =
+  "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e"
+  "2449a6b525b16aedf5aa0de657ba637b39";
 const char * const Case16Aad = "feedfacedeadbeeffeedfacedeadbeefabaddad2";
 const char * const Case16Nonce = "cafebabefacedbaddecaf888";
-const char * const Case16Cipher = "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1"
-                                  "056828838c5f61e6393ba7a0abcc9f662";
+const char * const Case16Cipher =
+  "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1"
+  "056828838c5f61e6393ba7a0abcc9f662";
 const char * const Case16Tag = "76fc6ece0f4e1768cddf8853bb2d551b";
 
 TEST(AuthenticatedEncryption, MatchesGcmTestCase16)
 {
   std::array<std::uint8_t, GcmNonceSize> nonce{};
-  const Bytes                            nonceBytes = FromHex(Case16Nonce);
+  const Bytes nonceBytes = FromHex(Case16Nonce);
   std::copy(nonceBytes.begin(), nonceBytes.end(), nonce.begin());
   const GcmSealed sealed =
     detail::SealAes256GcmWithNonce(FromHex(Case16Key), nonce, FromHex(Case16Plain), FromHex(Case16Aad));
@@ -193,8 +197,8 @@ TEST(AuthenticatedEncryption, RoundTripsWithFreshNonces)
   const Bytes key = RandomBytes(32);
   for (std::size_t n : { 0u, 1u, 15u, 16u, 17u, 4096u })
   {
-    const Bytes     plain = RandomBytes(n);
-    const Bytes     aad = RandomBytes(n % 7);
+    const Bytes plain = RandomBytes(n);
+    const Bytes aad = RandomBytes(n % 7);
     const GcmSealed one = SealAes256Gcm(key, plain, aad);
     const GcmSealed two = SealAes256Gcm(key, plain, aad);
     EXPECT_NE(one.nonce, two.nonce);
@@ -205,7 +209,7 @@ TEST(AuthenticatedEncryption, RoundTripsWithFreshNonces)
   EXPECT_THROW(SealAes256Gcm(RandomBytes(16), Bytes(4), Bytes()), std::invalid_argument);
 }
 
-template <typename TCall>
+template<typename TCall>
 void
 ExpectAuthenticationError(TCall && call, const std::string & origin)
 {
@@ -224,9 +228,9 @@ ExpectAuthenticationError(TCall && call, const std::string & origin)
 
 TEST(AuthenticatedEncryption, RefusesAChangeInEveryRegionAndAWrongKey)
 {
-  const Bytes     key = RandomBytes(32);
-  const Bytes     plain = RandomBytes(64);
-  const Bytes     aad = RandomBytes(20);
+  const Bytes key = RandomBytes(32);
+  const Bytes plain = RandomBytes(64);
+  const Bytes aad = RandomBytes(20);
   const GcmSealed sealed = SealAes256Gcm(key, plain, aad);
   for (std::size_t i = 0; i < GcmNonceSize; ++i)
   {
@@ -260,7 +264,8 @@ TEST(AuthenticatedEncryption, RefusesAChangeInEveryRegionAndAWrongKey)
   ExpectAuthenticationError([&] { OpenAes256Gcm(wrongKey, sealed, aad, "key.bin"); }, "key.bin");
 }
 
-// ---- cipher header ---------------------------------------------------------------------------------------------------
+// ---- cipher header
+// ---------------------------------------------------------------------------------------------------
 
 // A 3-D header: 300 x 200 x 3 voxels in tiles of 256 -> 2 columns, 1 row, 3 slices = 6 tiles.
 CipherHeader
@@ -293,11 +298,12 @@ SampleHeader()
     }
     tile.digest.p = static_cast<std::uint8_t>(250 + t);
     // Levels of lengths 4, 0, 3 and t + 1 with awkward values.
-    tile.encryptedParameters = { { 0.5f, -0.0f, std::numeric_limits<float>::infinity(),
-                                   std::numeric_limits<float>::denorm_min() },
-                                 {},
-                                 { 1e-38f, -3.25f, static_cast<float>(t) },
-                                 std::vector<float>(t + 1, 0.125f) };
+    tile.encryptedParameters = {
+      { 0.5f, -0.0f, std::numeric_limits<float>::infinity(), std::numeric_limits<float>::denorm_min() },
+      {},
+      { 1e-38f, -3.25f, static_cast<float>(t) },
+      std::vector<float>(t + 1, 0.125f)
+    };
     header.sealed.tiles.push_back(tile);
   }
   header.sealed.originalAttributes = { 0x00, 0xFF, 0x10, 0x20, 0x00 };
@@ -360,7 +366,7 @@ TEST(CipherHeader, TileGridFollowsTheImageSize)
 TEST(CipherHeader, RoundTripKeepsEveryField)
 {
   const CipherHeader original = SampleHeader();
-  const Bytes        bytes = SealHeader(original, FixedKey());
+  const Bytes bytes = SealHeader(original, FixedKey());
   const CipherHeader opened = OpenHeader(bytes, FixedKey(), "a.mcheader");
   ExpectSameClear(opened.clear, original.clear);
   EXPECT_TRUE(opened.clearDigestAuthentic);
@@ -443,16 +449,16 @@ TEST(CipherHeader, LayoutIsTheDocumentedOne)
   const Bytes aad(bytes.begin(), bytes.begin() + digestAt);
   const Bytes headerKey = SubkeyByHmac(FixedKey(), "medcrypt/header");
   const Bytes plain = OpenAes256Gcm(headerKey, sealed, aad, "by hand");
-  Bytes       expected(32, 0x5A);                                 // digest copy
-  expected.insert(expected.end(), { 1, 0, 0, 0 });                // one tile
-  expected.insert(expected.end(), 32, 0x11);                      // h
-  expected.push_back(7);                                          // p
-  expected.insert(expected.end(), { 2, 0, 0, 0 });                // two levels
-  expected.insert(expected.end(), { 2, 0, 0, 0 });                // two values
-  expected.insert(expected.end(), { 0x00, 0x00, 0x80, 0x3F });    // 1.0f
-  expected.insert(expected.end(), { 0x00, 0x00, 0x00, 0xC0 });    // -2.0f
-  expected.insert(expected.end(), { 0, 0, 0, 0 });                // empty level
-  expected.insert(expected.end(), { 1, 0, 0, 0, 0xAB });          // original attributes
+  Bytes expected(32, 0x5A);                                    // digest copy
+  expected.insert(expected.end(), { 1, 0, 0, 0 });             // one tile
+  expected.insert(expected.end(), 32, 0x11);                   // h
+  expected.push_back(7);                                       // p
+  expected.insert(expected.end(), { 2, 0, 0, 0 });             // two levels
+  expected.insert(expected.end(), { 2, 0, 0, 0 });             // two values
+  expected.insert(expected.end(), { 0x00, 0x00, 0x80, 0x3F }); // 1.0f
+  expected.insert(expected.end(), { 0x00, 0x00, 0x00, 0xC0 }); // -2.0f
+  expected.insert(expected.end(), { 0, 0, 0, 0 });             // empty level
+  expected.insert(expected.end(), { 1, 0, 0, 0, 0xAB });       // original attributes
   EXPECT_EQ(plain, expected);
 }
 
@@ -469,7 +475,7 @@ TEST(CipherHeader, LengthIsAlwaysEven)
 TEST(CipherHeader, ClearPartIsReadableWithoutTheKey)
 {
   const CipherHeader original = SampleHeader();
-  const ClearHeader  clear = ReadClearPart(SealHeader(original, FixedKey()), "a.mcheader");
+  const ClearHeader clear = ReadClearPart(SealHeader(original, FixedKey()), "a.mcheader");
   ExpectSameClear(clear, original.clear);
 }
 
@@ -482,8 +488,8 @@ TEST(CipherHeader, WrongKeyIsRefused)
 TEST(CipherHeader, EveryChangedByteOutsideThePixelDigestIsRefused)
 {
   const CipherHeader original = SampleHeader();
-  const Bytes        bytes = SealHeader(original, FixedKey());
-  const std::size_t  digestAt = 24 + ReadU32(bytes, 20);
+  const Bytes bytes = SealHeader(original, FixedKey());
+  const std::size_t digestAt = 24 + ReadU32(bytes, 20);
   for (std::size_t i = 0; i < bytes.size(); ++i)
   {
     Bytes changed = bytes;
@@ -500,8 +506,9 @@ TEST(CipherHeader, EveryChangedByteOutsideThePixelDigestIsRefused)
     EXPECT_THROW(OpenHeader(changed, FixedKey(), "h"), UserError) << "byte " << i;
   }
   // A change inside the JSON that leaves valid JSON (a letter of the model id) is an authentication failure.
-  Bytes       changed = bytes;
-  const auto  at = std::search(changed.begin(), changed.end(), original.clear.modelId.begin(), original.clear.modelId.end());
+  Bytes changed = bytes;
+  const auto at =
+    std::search(changed.begin(), changed.end(), original.clear.modelId.begin(), original.clear.modelId.end());
   ASSERT_NE(at, changed.end());
   *at = 'a';
   ExpectAuthenticationError([&] { OpenHeader(changed, FixedKey(), "model.mcheader"); }, "model.mcheader");
@@ -534,7 +541,8 @@ TEST(CipherHeader, TruncationAtEveryLengthIsAUserError)
 TEST(CipherHeader, ForeignOrDamagedContainersAreRefused)
 {
   const Bytes bytes = SealHeader(SampleHeader(), FixedKey());
-  auto        expectMessage = [](const Bytes & input, const std::string & part) {
+  auto expectMessage = [](const Bytes & input, const std::string & part)
+  {
     try
     {
       ReadClearPart(input, "f.bin");
@@ -568,7 +576,8 @@ TEST(CipherHeader, ForeignOrDamagedContainersAreRefused)
 TEST(CipherHeader, InconsistentHeadersAreNotSealed)
 {
   const UserKey key = FixedKey();
-  auto          expectRefused = [&](const CipherHeader & header, const std::string & part) {
+  auto expectRefused = [&](const CipherHeader & header, const std::string & part)
+  {
     try
     {
       SealHeader(header, key);
@@ -605,7 +614,8 @@ TEST(CipherHeader, InconsistentHeadersAreNotSealed)
   expectRefused(h, "writes version 1");
 }
 
-// ---- exact envelope ----------------------------------------------------------------------------------------------------
+// ---- exact envelope
+// ----------------------------------------------------------------------------------------------------
 
 using KeyPointer = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 using X509Pointer = std::unique_ptr<X509, decltype(&X509_free)>;
@@ -635,7 +645,7 @@ public:
   }
 
 private:
-  std::string              m_Path;
+  std::string m_Path;
   std::vector<std::string> m_Files;
 };
 
@@ -653,17 +663,19 @@ MakeRecipient(TemporaryDirectory & directory, const std::string & name, bool ell
   EXPECT_TRUE(key);
   X509Pointer certificate(X509_new(), &X509_free);
   X509_set_version(certificate.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(certificate.get()), static_cast<long>(std::hash<std::string>{}(name) & 0x7FFFFFFF));
+  ASN1_INTEGER_set(X509_get_serialNumber(certificate.get()),
+                   static_cast<long>(std::hash<std::string>{}(name)&0x7FFFFFFF));
   X509_gmtime_adj(X509_getm_notBefore(certificate.get()), 0);
   X509_gmtime_adj(X509_getm_notAfter(certificate.get()), 3600);
   X509_NAME * subject = X509_get_subject_name(certificate.get());
-  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char *>(name.c_str()), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(
+    subject, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char *>(name.c_str()), -1, -1, 0);
   X509_set_issuer_name(certificate.get(), subject);
   X509_set_pubkey(certificate.get(), key.get());
   EXPECT_GT(X509_sign(certificate.get(), key.get(), EVP_sha256()), 0);
 
   Recipient recipient{ directory.File(name + ".crt"), directory.File(name + ".key") };
-  FILE *    file = std::fopen(recipient.certificateFile.c_str(), "w");
+  FILE * file = std::fopen(recipient.certificateFile.c_str(), "w");
   PEM_write_X509(file, certificate.get());
   std::fclose(file);
   file = std::fopen(recipient.privateKeyFile.c_str(), "w");
@@ -713,8 +725,9 @@ TEST(Envelope, WrongKeyAndTamperingAreRefused)
     ExpectAuthenticationError([&] { OpenEnvelope(changed, FixedKey(), "t.mcenvelope"); }, "t.mcenvelope");
   }
   // The wrapped content key (inside the KEK recipient): find it after the key identifier.
-  Bytes      changed = envelope;
-  const auto id = std::search(changed.begin(), changed.end(), EnvelopeKekIdentifier.begin(), EnvelopeKekIdentifier.end());
+  Bytes changed = envelope;
+  const auto id =
+    std::search(changed.begin(), changed.end(), EnvelopeKekIdentifier.begin(), EnvelopeKekIdentifier.end());
   ASSERT_NE(id, changed.end());
   *(id + static_cast<long>(EnvelopeKekIdentifier.size()) + 20) ^= 0x01;
   ExpectAuthenticationError([&] { OpenEnvelope(changed, FixedKey(), "k.mcenvelope"); }, "k.mcenvelope");
@@ -749,12 +762,17 @@ TEST(Envelope, ForeignInputIsAUserError)
 TEST(Envelope, CertificateRecipientsOpenWithTheirPrivateKeyAlone)
 {
   TemporaryDirectory directory;
-  const Recipient    rsa = MakeRecipient(directory, "site-rsa", false);
-  const Recipient    ec = MakeRecipient(directory, "site-ec", true);
-  const Recipient    stranger = MakeRecipient(directory, "stranger", false);
-  const Bytes        plain = RandomBytes(5000);
-  const Bytes        envelope = SealEnvelope(plain, FixedKey(), { rsa.certificateFile, ec.certificateFile });
+  const Recipient rsa = MakeRecipient(directory, "site-rsa", false);
+  const Recipient ec = MakeRecipient(directory, "site-ec", true);
+  const Recipient stranger = MakeRecipient(directory, "stranger", false);
+  const Bytes plain = RandomBytes(5000);
+  const Bytes envelope = SealEnvelope(plain, FixedKey(), { rsa.certificateFile, ec.certificateFile });
 
+  // RSA recipients use RSAES-OAEP (1.2.840.113549.1.1.7) with SHA-256 (2.16.840.1.101.3.4.2.1); EC
+  // recipients dhSinglePass-stdDH-sha256kdf-scheme (1.3.132.1.11.1).
+  EXPECT_TRUE(Contains(envelope, FromHex("06092a864886f70d010107")));
+  EXPECT_TRUE(Contains(envelope, FromHex("0609608648016503040201")));
+  EXPECT_TRUE(Contains(envelope, FromHex("06062b8104010b01")));
   EXPECT_EQ(OpenEnvelopeWithPrivateKey(envelope, rsa.certificateFile, rsa.privateKeyFile, "c"), plain);
   EXPECT_EQ(OpenEnvelopeWithPrivateKey(envelope, ec.certificateFile, ec.privateKeyFile, "c"), plain);
   EXPECT_EQ(OpenEnvelope(envelope, FixedKey(), "c"), plain); // the KEK recipient is always there
@@ -765,7 +783,7 @@ TEST(Envelope, CertificateRecipientsOpenWithTheirPrivateKeyAlone)
   EXPECT_THROW(OpenEnvelopeWithPrivateKey(envelope, rsa.certificateFile, stranger.privateKeyFile, "c"), UserError);
   // A certificate file that is not PEM.
   const std::string junk = directory.File("junk.pem");
-  FILE *            file = std::fopen(junk.c_str(), "w");
+  FILE * file = std::fopen(junk.c_str(), "w");
   std::fputs("not a certificate\n", file);
   std::fclose(file);
   EXPECT_THROW(SealEnvelope(plain, FixedKey(), { junk }), UserError);

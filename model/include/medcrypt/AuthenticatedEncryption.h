@@ -32,8 +32,8 @@ inline constexpr std::size_t GcmTagSize = 16;
 struct GcmSealed
 {
   std::array<std::uint8_t, GcmNonceSize> nonce{};
-  std::vector<std::uint8_t>              ciphertext;
-  std::array<std::uint8_t, GcmTagSize>   tag{};
+  std::vector<std::uint8_t> ciphertext;
+  std::array<std::uint8_t, GcmTagSize> tag{};
 };
 
 /** Encrypts `plaintext` with AES-256-GCM under a 32-byte `key` and a fresh random 96-bit nonce
@@ -53,7 +53,9 @@ namespace detail
 /** SealAes256Gcm with a caller-chosen nonce, for known-answer tests only: reusing a nonce under one
  * key destroys GCM's security. */
 GcmSealed
-SealAes256GcmWithNonce(ByteView key, const std::array<std::uint8_t, GcmNonceSize> & nonce, ByteView plaintext,
+SealAes256GcmWithNonce(ByteView key,
+                       const std::array<std::uint8_t, GcmNonceSize> & nonce,
+                       ByteView plaintext,
                        ByteView additionalData);
 } // namespace detail
 

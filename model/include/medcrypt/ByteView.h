@@ -21,20 +21,23 @@ public:
   constexpr ByteView(const std::uint8_t * data, std::size_t size)
     : m_Data(data)
     , m_Size(size)
-  {}
+  {
+  }
 
   /** The bytes of a vector. */
   ByteView(const std::vector<std::uint8_t> & bytes)
     : m_Data(bytes.data())
     , m_Size(bytes.size())
-  {}
+  {
+  }
 
   /** The bytes of an array. */
-  template <std::size_t N>
+  template<std::size_t N>
   constexpr ByteView(const std::array<std::uint8_t, N> & bytes)
     : m_Data(bytes.data())
     , m_Size(N)
-  {}
+  {
+  }
 
   /** The bytes of a string (its characters as unsigned bytes, no terminator). */
   static ByteView
@@ -90,7 +93,7 @@ public:
 
 private:
   const std::uint8_t * m_Data = nullptr;
-  std::size_t          m_Size = 0;
+  std::size_t m_Size = 0;
 };
 
 } // namespace medcrypt

@@ -16,7 +16,7 @@
 namespace medcrypt
 {
 
-/** The version of the cipher header container that SealHeader writes (docs/format.md section 6). */
+/** The version of the cipher header container that SealHeader writes (docs/format.md, "Cipher header"). */
 inline constexpr std::uint32_t CipherHeaderVersion = 1;
 
 /** The 16 bytes a cipher header starts with: "MEDCRYPT-HEADER" and a zero byte. */
@@ -26,10 +26,10 @@ inline constexpr std::array<std::uint8_t, 16> CipherHeaderMagic = { 'M', 'E', 'D
 /** Where the original image lay in space (ITK's geometry), dimension 2 or 3. */
 struct ImageGeometry
 {
-  std::vector<std::uint64_t> size;      ///< pixels along x, y (, z); its length is the dimension
-  std::vector<double>        spacing;   ///< one per axis, finite and > 0
-  std::vector<double>        origin;    ///< one per axis, finite
-  std::vector<double>        direction; ///< D x D, row-major: direction[i * D + j] is ITK's Direction(i, j)
+  std::vector<std::uint64_t> size; ///< pixels along x, y (, z); its length is the dimension
+  std::vector<double> spacing;     ///< one per axis, finite and > 0
+  std::vector<double> origin;      ///< one per axis, finite
+  std::vector<double> direction;   ///< D x D, row-major: direction[i * D + j] is ITK's Direction(i, j)
 
   /** The number of axes (the length of size). */
   unsigned
@@ -39,7 +39,7 @@ struct ImageGeometry
   }
 };
 
-/** How the image was cut into tiles (docs/format.md section 2): columns = ceil(size x / tileSize),
+/** How the image was cut into tiles (docs/format.md, "Tiles"): columns = ceil(size x / tileSize),
  * rows = ceil(size y / tileSize), slices = size z (1 for 2-D). Tiles are numbered slice by slice,
  * row by row, column by column. */
 struct TileGrid
@@ -70,7 +70,7 @@ struct ClearHeader
   std::uint32_t formatVersion = CipherHeaderVersion;
   /** The model id (hash of the weights) of the network that encrypted the pixels. */
   std::string modelId;
-  /** The feature-key schedule of the tiles (docs/format.md section 4). */
+  /** The feature-key schedule of the tiles (docs/format.md, "Key schedules"). */
   KeySchedule keySchedule = KeySchedule::Hardened;
   /** The original image's geometry. */
   ImageGeometry geometry;
@@ -99,7 +99,7 @@ struct ClearHeader
  * input) and the encrypted fusion coefficients EP_1..EP_L (any number of levels, any lengths). */
 struct TileSecrets
 {
-  TileDigest                      digest;
+  TileDigest digest;
   std::vector<std::vector<float>> encryptedParameters;
 };
 
@@ -116,7 +116,7 @@ struct SealedHeader
 /** A whole cipher header. */
 struct CipherHeader
 {
-  ClearHeader  clear;
+  ClearHeader clear;
   SealedHeader sealed;
   /** Set by OpenHeader: false when the clear part's pixel digest differs from the copy sealed with
    * the key (someone changed it). OpenHeader then puts the sealed, authentic copy into
@@ -131,7 +131,7 @@ struct CipherHeader
 void
 ValidateCipherHeader(const CipherHeader & header, const std::string & origin);
 
-/** Serialises and seals a header (docs/format.md section 6): the clear part as canonical JSON, the
+/** Serialises and seals a header (docs/format.md, "Cipher header"): the clear part as canonical JSON, the
  * sealed part as binary records encrypted with AES-256-GCM under DeriveSubkey(key, HeaderKeyInfo)
  * and a fresh random nonce, with the clear part's bytes (all bytes before the pixel digest) as
  * additional data. Throws UserError when ValidateCipherHeader refuses the header. */

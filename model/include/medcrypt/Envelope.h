@@ -23,7 +23,7 @@ inline constexpr std::string_view EnvelopeKekIdentifier = "medcrypt/kek/v1";
 /** The largest envelope (and plaintext) handled: OpenSSL's memory BIOs take int lengths. */
 inline constexpr std::size_t MaximumEnvelopeBytes = static_cast<std::size_t>(INT_MAX);
 
-/** Seals `plaintext` into the exact envelope (docs/format.md section 7): a DER-encoded CMS
+/** Seals `plaintext` into the exact envelope (docs/format.md, "Exact envelope"): a DER-encoded CMS
  * ContentInfo (RFC 5652) of type AuthEnvelopedData (RFC 5083) whose content is encrypted with
  * AES-256-GCM (RFC 5084, fresh random key and 96-bit nonce, 16-byte tag). Recipients: always a KEK
  * recipient whose key-encryption key is DeriveSubkey(key, KeyEncryptionKeyInfo) (AES-256 key wrap,
@@ -46,7 +46,9 @@ OpenEnvelope(ByteView envelope, const UserKey & key, const std::string & origin)
  * belong to the certificate, and AuthenticationError when the certificate is not a recipient of the
  * envelope or the bytes were changed. */
 std::vector<std::uint8_t>
-OpenEnvelopeWithPrivateKey(ByteView envelope, const std::string & certificateFile, const std::string & privateKeyFile,
+OpenEnvelopeWithPrivateKey(ByteView envelope,
+                           const std::string & certificateFile,
+                           const std::string & privateKeyFile,
                            const std::string & origin);
 
 } // namespace medcrypt

@@ -113,7 +113,7 @@ IsSignedIntegerSampleType(SampleType type)
 }
 
 /** The SampleType of a C++ scalar type (char types by signedness and size; float and double). */
-template <typename T>
+template<typename T>
 constexpr SampleType
 SampleTypeOf()
 {

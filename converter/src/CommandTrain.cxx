@@ -1,0 +1,119 @@
+// medcrypt train: train a cipher network on image directories (paper III.C).
+#include "Commands.h"
+#include "ImageDirectorySource.h"
+
+#include "medcrypt/Error.h"
+#include "medcrypt/ModelSummary.h"
+#include "medcrypt/Trainer.h"
+
+#include <ATen/Parallel.h>
+
+#include <filesystem>
+#include <iostream>
+
+namespace medcrypt::cli
+{
+
+int
+RunTrain(const Arguments & arguments)
+{
+  CommandSpec spec;
+  spec.name = "train";
+  spec.synopsis = "medcrypt train --preset NAME --data DIR [--data DIR2 ...] [--steps N] [--pretrain-steps N] [--crop N]\n"
+                  "       [--batch N] [--lr X] [--seed S] [--checkpoint FILE] [--checkpoint-every N] [--resume]\n"
+                  "       [--out MODEL] [--half] [--threads N] [--device cpu|cuda]";
+  spec.summary =
+    "Trains a cipher network on random crops of the images under DIR (DICOM, PNG, MHA, NRRD, NIfTI; 3-D\n"
+    "volumes give their slices). Phase 1 (the first --pretrain-steps steps) trains the network as an\n"
+    "autoencoder without key fusion (L1 content loss); phase 2 trains encryption and decryption with the\n"
+    "paper's losses (Eq. 24 and 25), changed-pixel twins, the wrong-key matrix and simulated attacks.\n"
+    "Each image gets random feature keys (random x0, mu 3.99, burn-in 1000). A checkpoint is written\n"
+    "every --checkpoint-every steps; --resume continues from it with the same --seed. The final model\n"
+    "is written to --out.";
+  spec.options.add_options()("preset", po::value<std::string>()->required()->value_name("NAME"),
+                             "network preset: paper, default or tiny (see 'medcrypt model')")(
+    "data", po::value<std::vector<std::string>>()->required()->value_name("DIR"),
+    "directory searched recursively for images (repeatable)")(
+    "all-axes", po::bool_switch(), "also slice 3-D volumes along their first two axes")(
+    "steps", po::value<std::int64_t>()->default_value(20000), "training steps in all (both phases)")(
+    "pretrain-steps", po::value<std::int64_t>()->value_name("N"), "phase-1 steps (default: a fifth of --steps)")(
+    "crop", po::value<int>()->default_value(64), "edge of the random square crops")(
+    "batch", po::value<int>()->default_value(4), "images per step")(
+    "lr", po::value<double>()->default_value(1e-4), "AdamW learning rate")(
+    "epoch-steps", po::value<std::int64_t>()->default_value(2000),
+    "steps per epoch: the learning rate decays by 0.9 per epoch")(
+    "wrong-keys", po::value<int>()->default_value(2), "images m = keys n of the wrong-key matrix (0: off)")(
+    "attack-probability", po::value<double>()->default_value(0.5),
+    "chance that a ciphertext is damaged before decryption")(
+    "seed", po::value<std::uint64_t>()->default_value(1), "random seed (weights, data, keys, attacks)")(
+    "checkpoint", po::value<std::string>()->value_name("FILE"), "checkpoint file (default: MODEL.checkpoint)")(
+    "checkpoint-every", po::value<std::int64_t>()->default_value(500), "steps between checkpoints")(
+    "resume", po::bool_switch(), "continue from the checkpoint")(
+    "progress-every", po::value<std::int64_t>()->default_value(50), "steps between progress lines")(
+    "out", po::value<std::string>()->value_name("MODEL"), "model file to write (default: medcrypt-PRESET.pt)")(
+    "half", po::bool_switch(), "store the model's weights as float16")(
+    "threads", po::value<int>()->default_value(0), "CPU threads for LibTorch (0: its default)")(
+    "device", po::value<std::string>()->default_value("cpu"), "cpu or cuda[:N]");
+  const auto values = Parse(spec, arguments);
+
+  const int threads = values["threads"].as<int>();
+  if (threads < 0)
+  {
+    throw UserError("--threads must be 0 (LibTorch's default) or positive");
+  }
+  if (threads > 0)
+  {
+    at::set_num_threads(threads);
+  }
+
+  const ModelConfig config = ModelConfigPreset(values["preset"].as<std::string>());
+  TrainerOptions    options;
+  options.cropSize = values["crop"].as<int>();
+  options.batchSize = values["batch"].as<int>();
+  options.learningRate = values["lr"].as<double>();
+  options.epochSteps = values["epoch-steps"].as<std::int64_t>();
+  options.totalSteps = values["steps"].as<std::int64_t>();
+  options.pretrainSteps =
+    values.count("pretrain-steps") ? values["pretrain-steps"].as<std::int64_t>() : options.totalSteps / 5;
+  options.wrongKeyImages = values["wrong-keys"].as<int>();
+  options.attackProbability = values["attack-probability"].as<double>();
+  options.seed = values["seed"].as<std::uint64_t>();
+  options.checkpointEvery = values["checkpoint-every"].as<std::int64_t>();
+  options.progressEvery = values["progress-every"].as<std::int64_t>();
+  options.device = values["device"].as<std::string>();
+  const std::string out =
+    values.count("out") ? values["out"].as<std::string>() : "medcrypt-" + config.preset + ".pt";
+  options.checkpointPath =
+    values.count("checkpoint") ? values["checkpoint"].as<std::string>() : out + ".checkpoint";
+  options.Validate(config);
+  const bool resume = values["resume"].as<bool>();
+  if (resume && !std::filesystem::exists(options.checkpointPath))
+  {
+    throw UserError("--resume: checkpoint " + options.checkpointPath + " does not exist");
+  }
+
+  auto source = std::make_shared<ImageDirectorySource>(values["data"].as<std::vector<std::string>>(),
+                                                       values["all-axes"].as<bool>(), std::cerr);
+  if (source->size() == 0)
+  {
+    throw UserError("no usable images under the --data directories (DICOM, PNG, MHA, NRRD or NIfTI)");
+  }
+  std::cout << "data: " << source->size() << " slices from " << source->FileCount() << " image file(s)\n"
+            << "model: preset " << config.preset << ", " << CountParameters(config) << " parameters, crop "
+            << options.cropSize << ", batch " << options.batchSize << ", " << options.totalSteps << " steps ("
+            << options.pretrainSteps << " pre-training), " << at::get_num_threads() << " thread(s), device "
+            << options.device << std::endl;
+
+  Trainer trainer(config, options, source);
+  if (resume)
+  {
+    trainer.LoadCheckpoint(options.checkpointPath);
+    std::cout << "resumed from " << options.checkpointPath << " at step " << trainer.CurrentStep() << std::endl;
+  }
+  trainer.Run(std::cout);
+  const std::string modelId = trainer.SaveModel(out, values["half"].as<bool>());
+  std::cout << "model written to " << out << " (model id " << modelId << ")" << std::endl;
+  return 0;
+}
+
+} // namespace medcrypt::cli

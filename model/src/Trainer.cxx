@@ -1,0 +1,490 @@
+#include "medcrypt/Trainer.h"
+
+#include "medcrypt/AttackSimulation.h"
+#include "medcrypt/CipherNet.h"
+#include "medcrypt/Error.h"
+#include "medcrypt/Losses.h"
+#include "medcrypt/ModelFile.h"
+#include "medcrypt/TrainingData.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+#include <unistd.h>
+
+namespace medcrypt
+{
+
+namespace
+{
+
+constexpr const char * CheckpointFormat = "medcrypt-checkpoint";
+constexpr int64_t      CheckpointVersion = 1;
+
+/** The configuration without its fusion switch (which only says how far training has come). */
+ModelConfig
+WithoutFusionState(ModelConfig config)
+{
+  config.fusion = true;
+  return config;
+}
+
+torch::Device
+ParseDevice(const std::string & name)
+{
+  try
+  {
+    const torch::Device device(name);
+    if (device.is_cuda() && !torch::cuda::is_available())
+    {
+      throw UserError("--device " + name + ": no CUDA device is available to this LibTorch build; use --device cpu");
+    }
+    if (!device.is_cpu() && !device.is_cuda())
+    {
+      throw UserError("--device " + name + ": use cpu or cuda[:N]");
+    }
+    return device;
+  }
+  catch (const c10::Error &)
+  {
+    throw UserError("--device '" + name + "' is not a device name; use cpu or cuda[:N]");
+  }
+}
+
+std::string
+ReadCheckpointString(torch::serialize::InputArchive & archive, const char * key, const std::string & path)
+{
+  c10::IValue value;
+  if (!archive.try_read(key, value) || !value.isString())
+  {
+    throw UserError(path + ": not a MedCrypt training checkpoint (no \"" + key + "\" entry)");
+  }
+  return value.toStringRef();
+}
+
+int64_t
+ReadCheckpointInt(torch::serialize::InputArchive & archive, const char * key, const std::string & path)
+{
+  c10::IValue value;
+  if (!archive.try_read(key, value) || !value.isInt())
+  {
+    throw UserError(path + ": not a MedCrypt training checkpoint (no \"" + key + "\" entry)");
+  }
+  return value.toInt();
+}
+
+} // namespace
+
+void
+TrainerOptions::Validate(const ModelConfig & config) const
+{
+  const int r = config.SubPixelFactor();
+  if (cropSize < r || cropSize % r != 0)
+  {
+    throw UserError("--crop " + std::to_string(cropSize) + " must be a positive multiple of r = " + std::to_string(r) +
+                    " for this network");
+  }
+  if (batchSize < 1)
+  {
+    throw UserError("--batch must be at least 1");
+  }
+  if (!(learningRate > 0.0) || !std::isfinite(learningRate))
+  {
+    throw UserError("--lr must be a positive number");
+  }
+  if (!(decayPerEpoch > 0.0 && decayPerEpoch <= 1.0) || epochSteps < 1)
+  {
+    throw UserError("the learning-rate decay must lie in (0, 1] and --epoch-steps must be at least 1");
+  }
+  if (totalSteps < 0 || pretrainSteps < 0 || pretrainSteps > totalSteps)
+  {
+    throw UserError("--pretrain-steps must lie between 0 and --steps (" + std::to_string(totalSteps) + ")");
+  }
+  if (wrongKeyImages < 0 || wrongKeyImages == 1 || wrongKeyImages > batchSize)
+  {
+    throw UserError("--wrong-keys must be 0 (off) or between 2 and the batch size");
+  }
+  if (!(attackProbability >= 0.0 && attackProbability <= 1.0))
+  {
+    throw UserError("--attack-probability must lie in [0, 1]");
+  }
+  if (checkpointEvery < 1 || progressEvery < 1)
+  {
+    throw UserError("--checkpoint-every and --progress-every must be at least 1");
+  }
+  if (augmentation.minBits < 1 || augmentation.maxBits > 16 || augmentation.minBits > augmentation.maxBits)
+  {
+    throw UserError("the quantisation bit depths must satisfy 1 <= min <= max <= 16");
+  }
+}
+
+struct Trainer::Impl
+{
+  ModelConfig                               config;
+  TrainerOptions                            options;
+  std::shared_ptr<TrainingImageSource>      source;
+  torch::Device                             device;
+  CipherNet                                 net{ nullptr };
+  std::unique_ptr<torch::optim::AdamW>      optimizer;
+  int                                       optimizerPhase = 1; // the phase the optimizer state belongs to
+  std::int64_t                              step = 0;
+  TrainingRandom                            random;
+  losses::LossWeights                       weights;
+
+  Impl(const ModelConfig & config_, const TrainerOptions & options_, std::shared_ptr<TrainingImageSource> source_)
+    : config(config_)
+    , options(options_)
+    , source(std::move(source_))
+    , device(ParseDevice(options_.device))
+    , random(options_.seed)
+  {
+    config.Validate();
+    options.Validate(config);
+    if (!source || source->size() == 0)
+    {
+      throw UserError("no training images: give at least one readable image");
+    }
+    torch::manual_seed(options.seed);
+    net = CipherNet(config);
+    net->to(device);
+    net->train();
+    optimizerPhase = PhaseOf(0);
+    MakeOptimizer();
+  }
+
+  int
+  PhaseOf(std::int64_t stepIndex) const
+  {
+    return stepIndex < options.pretrainSteps ? 1 : 2;
+  }
+
+  void
+  MakeOptimizer()
+  {
+    optimizer = std::make_unique<torch::optim::AdamW>(
+      net->parameters(), torch::optim::AdamWOptions(options.learningRate).weight_decay(options.weightDecay));
+  }
+
+  /** Paper: lr decays by 0.9 per epoch; counted from the start of the current phase. */
+  double
+  LearningRate() const
+  {
+    const std::int64_t phaseStep = PhaseOf(step) == 1 ? step : step - options.pretrainSteps;
+    return options.learningRate *
+           std::pow(options.decayPerEpoch, static_cast<double>(phaseStep / options.epochSteps));
+  }
+
+  std::vector<torch::Tensor>
+  ToDevice(const std::vector<torch::Tensor> & tensors) const
+  {
+    std::vector<torch::Tensor> moved;
+    for (const auto & tensor : tensors)
+    {
+      moved.push_back(tensor.to(device));
+    }
+    return moved;
+  }
+
+  /** Phase 1: the network without key fusion as an autoencoder, L1 content loss. (The paper's
+   * SRGAN-style perceptual and adversarial terms need a pretrained VGG, which is not available
+   * offline; they are left out.) */
+  std::vector<std::pair<std::string, double>>
+  PretrainStep(torch::Tensor & total)
+  {
+    const torch::Tensor plain =
+      SampleBatch(*source, options.batchSize, options.cropSize, options.augmentation, random).to(device);
+    net->setFusionEnabled(false);
+    const EncryptResult encrypted = net->encrypt(plain, {});
+    const torch::Tensor decrypted = net->decryptWithParameters(encrypted.cipher, encrypted.alphas, {});
+    total = (decrypted - plain).abs().mean();
+    return { { "content", total.item<double>() } };
+  }
+
+  /** Phase 2: Eq. 24 + Eq. 25 on a batch, its changed-pixel twins and the wrong-key matrix. */
+  std::vector<std::pair<std::string, double>>
+  EncryptionStep(torch::Tensor & total)
+  {
+    const int     batch = options.batchSize;
+    const int     crop = options.cropSize;
+    torch::Tensor plainCpu = SampleBatch(*source, batch, crop, options.augmentation, random);
+    const auto    keys = ToDevice(RandomFeatureKeys(config, batch, crop, random));
+    // The twin differs in one pixel, so its digest and hence its feature keys are new.
+    const torch::Tensor twin = ChangeOnePixel(plainCpu, random).to(device);
+    const auto          twinKeys = ToDevice(RandomFeatureKeys(config, batch, crop, random));
+    const torch::Tensor plain = plainCpu.to(device);
+
+    net->setFusionEnabled(true);
+    const EncryptResult encrypted = net->encrypt(plain, keys);
+    const EncryptResult encryptedTwin = net->encrypt(twin, twinKeys);
+    const auto          encryption = losses::EncryptionLoss(encrypted.cipher, encryptedTwin.cipher, encrypted.alphas,
+                                                    encrypted.encryptedParameters, weights);
+
+    AttackSimulationOptions attacks;
+    attacks.probability = options.attackProbability;
+    const torch::Tensor damaged = SimulateAttacks(encrypted.cipher, attacks, random.Generator());
+    const auto          recovered = net->recoverAlphas(encrypted.encryptedParameters, keys);
+    const torch::Tensor decrypted = net->decryptWithParameters(damaged, recovered, keys);
+
+    torch::Tensor wrongKey;
+    const int     m = options.wrongKeyImages;
+    if (m >= 2)
+    {
+      // Image i decrypted with the key of image j for i != j (Eq. 23); the diagonal, excluded by the
+      // loss, holds the right-key decryption.
+      std::vector<int64_t> images;
+      std::vector<int64_t> keyOwners;
+      for (int i = 0; i < m; ++i)
+      {
+        for (int j = 0; j < m; ++j)
+        {
+          if (i != j)
+          {
+            images.push_back(i);
+            keyOwners.push_back(j);
+          }
+        }
+      }
+      const torch::Tensor imageIndex = torch::tensor(images, torch::kLong).to(device);
+      const torch::Tensor keyIndex = torch::tensor(keyOwners, torch::kLong).to(device);
+      std::vector<torch::Tensor> wrongKeys;
+      std::vector<torch::Tensor> parameters;
+      for (std::size_t level = 0; level < keys.size(); ++level)
+      {
+        wrongKeys.push_back(keys[level].index_select(0, keyIndex));
+        parameters.push_back(encrypted.encryptedParameters[level].index_select(0, imageIndex));
+      }
+      const torch::Tensor wrong = net->decrypt(encrypted.cipher.index_select(0, imageIndex), parameters, wrongKeys);
+      std::vector<torch::Tensor> matrix;
+      std::size_t                k = 0;
+      for (int i = 0; i < m; ++i)
+      {
+        for (int j = 0; j < m; ++j)
+        {
+          matrix.push_back(i == j ? decrypted[i].detach() : wrong[static_cast<int64_t>(k++)]);
+        }
+      }
+      const torch::Tensor decryptedMatrix = torch::stack(matrix).view({ m, m, 1, crop, crop });
+      const torch::Tensor noise = torch::rand({ m, m, 1, crop, crop }, random.Generator()).to(device);
+      wrongKey = losses::WrongKeyLoss(decryptedMatrix, plain.narrow(0, 0, m), noise, weights);
+    }
+    const auto decryption =
+      losses::DecryptionLoss(wrongKey, encrypted.alphas, recovered, decrypted, plain, weights);
+    total = encryption.total + decryption.total;
+    return { { "stats", encryption.stats.item<double>() },
+             { "correlation", encryption.correlation.item<double>() },
+             { "diffusion", encryption.diffusion.item<double>() },
+             { "dissimilarity", encryption.dissimilarity.item<double>() },
+             { "wrong_key", decryption.wrongKey.item<double>() },
+             { "similarity", decryption.similarity.item<double>() },
+             { "l1", decryption.reconstruction.item<double>() },
+             { "total", total.item<double>() } };
+  }
+};
+
+Trainer::Trainer(const ModelConfig & config, const TrainerOptions & options,
+                 std::shared_ptr<TrainingImageSource> source)
+  : m_Impl(std::make_unique<Impl>(config, options, std::move(source)))
+{}
+
+Trainer::~Trainer() = default;
+
+TrainingStepReport
+Trainer::Step()
+{
+  Impl &     impl = *m_Impl;
+  const auto start = std::chrono::steady_clock::now();
+  const int  phase = impl.PhaseOf(impl.step);
+  if (phase != impl.optimizerPhase)
+  {
+    // The encryption phase starts from the pre-trained weights with a fresh optimizer.
+    impl.MakeOptimizer();
+    impl.optimizerPhase = phase;
+  }
+  const double learningRate = impl.LearningRate();
+  for (auto & group : impl.optimizer->param_groups())
+  {
+    static_cast<torch::optim::AdamWOptions &>(group.options()).lr(learningRate);
+  }
+  impl.net->train();
+  torch::Tensor      total;
+  TrainingStepReport report;
+  report.losses = phase == 1 ? impl.PretrainStep(total) : impl.EncryptionStep(total);
+  if (!std::isfinite(total.item<double>()))
+  {
+    throw std::runtime_error("training diverged at step " + std::to_string(impl.step + 1) +
+                             " (the loss is not finite); lower --lr or resume from an earlier checkpoint");
+  }
+  impl.optimizer->zero_grad();
+  total.backward();
+  impl.optimizer->step();
+  ++impl.step;
+  report.step = impl.step;
+  report.phase = phase;
+  report.learningRate = learningRate;
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+void
+Trainer::Run(std::ostream & progress)
+{
+  Impl & impl = *m_Impl;
+  double windowSeconds = 0;
+  int    windowSteps = 0;
+  while (impl.step < impl.options.totalSteps)
+  {
+    const TrainingStepReport report = Step();
+    windowSeconds += report.seconds;
+    ++windowSteps;
+    if (report.step % impl.options.progressEvery == 0 || report.step == impl.options.totalSteps)
+    {
+      const double imagesPerSecond = windowSeconds > 0 ? windowSteps * impl.options.batchSize / windowSeconds : 0;
+      progress << FormatProgress(report, impl.options.totalSteps, imagesPerSecond) << std::endl;
+      windowSeconds = 0;
+      windowSteps = 0;
+    }
+    if (!impl.options.checkpointPath.empty() &&
+        (report.step % impl.options.checkpointEvery == 0 || report.step == impl.options.totalSteps))
+    {
+      SaveCheckpoint(impl.options.checkpointPath);
+    }
+  }
+}
+
+void
+Trainer::SaveCheckpoint(const std::string & path) const
+{
+  const Impl &                    impl = *m_Impl;
+  torch::serialize::OutputArchive archive;
+  archive.write("format", c10::IValue(std::string(CheckpointFormat)));
+  archive.write("version", c10::IValue(CheckpointVersion));
+  archive.write("config", c10::IValue(ModelConfigToJson(impl.config)));
+  archive.write("step", c10::IValue(static_cast<int64_t>(impl.step)));
+  archive.write("optimizer_phase", c10::IValue(static_cast<int64_t>(impl.optimizerPhase)));
+  archive.write("seed", c10::IValue(static_cast<int64_t>(impl.options.seed)));
+  archive.write("rng_engine", c10::IValue(impl.random.EngineState()));
+  archive.write("rng_generator", impl.random.GeneratorState());
+  torch::serialize::OutputArchive weights;
+  impl.net->save(weights);
+  archive.write("weights", weights);
+  torch::serialize::OutputArchive optimizer;
+  impl.optimizer->save(optimizer);
+  archive.write("optimizer", optimizer);
+
+  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  try
+  {
+    archive.save_to(temporary);
+  }
+  catch (const std::exception & error)
+  {
+    std::remove(temporary.c_str());
+    throw UserError(path + ": cannot write the checkpoint (" + std::string(error.what()).substr(0, 200) + ")");
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0)
+  {
+    std::remove(temporary.c_str());
+    throw UserError(path + ": cannot rename the temporary checkpoint into place");
+  }
+}
+
+void
+Trainer::LoadCheckpoint(const std::string & path)
+{
+  Impl &                         impl = *m_Impl;
+  torch::serialize::InputArchive archive;
+  try
+  {
+    archive.load_from(path, impl.device);
+  }
+  catch (const std::exception & error)
+  {
+    std::string reason = error.what();
+    throw UserError(path + ": cannot read the checkpoint (" + reason.substr(0, reason.find('\n')) +
+                    "); is it complete?");
+  }
+  if (ReadCheckpointString(archive, "format", path) != CheckpointFormat ||
+      ReadCheckpointInt(archive, "version", path) != CheckpointVersion)
+  {
+    throw UserError(path + ": not a MedCrypt training checkpoint of a version this build reads");
+  }
+  const ModelConfig stored = ModelConfigFromJson(ReadCheckpointString(archive, "config", path), path);
+  if (WithoutFusionState(stored) != WithoutFusionState(impl.config))
+  {
+    throw UserError(path + ": the checkpoint belongs to another network configuration (preset '" + stored.preset +
+                    "'); resume with the same --preset");
+  }
+  const int64_t step = ReadCheckpointInt(archive, "step", path);
+  const int64_t phase = ReadCheckpointInt(archive, "optimizer_phase", path);
+  if (step < 0 || (phase != 1 && phase != 2))
+  {
+    throw UserError(path + ": the checkpoint's step or phase is invalid");
+  }
+  if (ReadCheckpointInt(archive, "seed", path) != static_cast<int64_t>(impl.options.seed))
+  {
+    throw UserError(path + ": the checkpoint was made with --seed " +
+                    std::to_string(ReadCheckpointInt(archive, "seed", path)) + "; resume with the same seed");
+  }
+  torch::serialize::InputArchive weights;
+  torch::serialize::InputArchive optimizer;
+  torch::Tensor                  generatorState;
+  if (!archive.try_read("weights", weights) || !archive.try_read("optimizer", optimizer) ||
+      !archive.try_read("rng_generator", generatorState))
+  {
+    throw UserError(path + ": the checkpoint lacks weights, optimizer or random state");
+  }
+  try
+  {
+    impl.net->load(weights);
+    impl.step = step;
+    impl.optimizerPhase = static_cast<int>(phase);
+    impl.MakeOptimizer();
+    impl.optimizer->load(optimizer);
+    impl.random.Restore(ReadCheckpointString(archive, "rng_engine", path), generatorState.to(torch::kCPU));
+  }
+  catch (const c10::Error & error)
+  {
+    std::string reason = error.what();
+    throw UserError(path + ": the checkpoint does not fit this network (" + reason.substr(0, reason.find('\n')) + ")");
+  }
+  impl.net->setFusionEnabled(impl.PhaseOf(impl.step) == 2);
+}
+
+std::string
+Trainer::SaveModel(const std::string & path, bool half) const
+{
+  Impl & impl = *m_Impl;
+  // A model is saved as it will be used: with fusion on once encryption training has begun.
+  impl.net->setFusionEnabled(impl.step > impl.options.pretrainSteps || impl.options.pretrainSteps == 0);
+  return SaveModelFile(impl.net, path, half);
+}
+
+std::int64_t
+Trainer::CurrentStep() const
+{
+  return m_Impl->step;
+}
+
+CipherNet
+Trainer::Network() const
+{
+  return m_Impl->net;
+}
+
+std::string
+Trainer::FormatProgress(const TrainingStepReport & report, std::int64_t totalSteps, double imagesPerSecond)
+{
+  char        text[64];
+  std::string line = "step " + std::to_string(report.step) + "/" + std::to_string(totalSteps) + " | phase " +
+                     std::to_string(report.phase) + (report.phase == 1 ? " pretrain" : " encryption") + " |";
+  for (const auto & [name, value] : report.losses)
+  {
+    std::snprintf(text, sizeof(text), " %s %.4f", name.c_str(), value);
+    line += text;
+  }
+  std::snprintf(text, sizeof(text), " | lr %.2e | %.1f images/s", report.learningRate, imagesPerSecond);
+  return line + text;
+}
+
+} // namespace medcrypt

@@ -1,0 +1,237 @@
+// Training (paper III.C): the data pipeline, learning on synthetic phantoms, checkpoint and resume.
+#include "medcrypt/CipherNet.h"
+#include "medcrypt/Error.h"
+#include "medcrypt/FeatureKeyTensors.h"
+#include "medcrypt/Losses.h"
+#include "medcrypt/ModelFile.h"
+#include "medcrypt/Trainer.h"
+#include "medcrypt/TrainingData.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+namespace
+{
+
+using namespace medcrypt;
+
+std::string
+TemporaryPath(const std::string & name)
+{
+  const char * directory = std::getenv("TMPDIR");
+  return std::string(directory ? directory : "/tmp") + "/medcryptTrainerGTest-" + std::to_string(::getpid()) + "-" +
+         name;
+}
+
+/** Smooth synthetic phantoms [1, size, size] in [0, 1]: a few Gaussian blobs on a gentle ramp, with
+ * positions and widths from a fixed formula (no random numbers, so every run sees the same images). */
+std::shared_ptr<TensorImageSource>
+Phantoms(int count, int size)
+{
+  std::vector<at::Tensor> images;
+  const torch::Tensor     coordinates = torch::linspace(0, 1, size);
+  const torch::Tensor     y = coordinates.view({ size, 1 }).expand({ size, size });
+  const torch::Tensor     x = coordinates.view({ 1, size }).expand({ size, size });
+  for (int n = 0; n < count; ++n)
+  {
+    torch::Tensor image = 0.2 * (x * std::cos(n) + y * std::sin(n));
+    for (int blob = 0; blob < 3; ++blob)
+    {
+      const double cx = 0.2 + 0.6 * std::fmod(0.37 * (n + 1) * (blob + 2), 1.0);
+      const double cy = 0.2 + 0.6 * std::fmod(0.61 * (n + 2) * (blob + 1), 1.0);
+      const double width = 0.08 + 0.05 * blob;
+      image = image + (0.5 + 0.2 * blob) * torch::exp(-((x - cx).pow(2) + (y - cy).pow(2)) / (2 * width * width));
+    }
+    image = (image - image.min()) / (image.max() - image.min());
+    images.push_back(image.unsqueeze(0).contiguous());
+  }
+  return std::make_shared<TensorImageSource>(images);
+}
+
+TrainerOptions
+TinyOptions()
+{
+  TrainerOptions options;
+  options.cropSize = 32;
+  options.batchSize = 4;
+  options.seed = 11;
+  options.progressEvery = 100;
+  return options;
+}
+
+TEST(TrainingData, CropsKeysAndTwins)
+{
+  auto              source = Phantoms(3, 40);
+  TrainingRandom    random(5);
+  const ModelConfig config = ModelConfigPreset("tiny");
+  AugmentationOptions augmentation;
+  augmentation.minBits = augmentation.maxBits = 8;
+  const torch::Tensor batch = SampleBatch(*source, 4, 32, augmentation, random);
+  EXPECT_EQ(batch.sizes(), torch::IntArrayRef({ 4, 1, 32, 32 }));
+  EXPECT_GE(batch.min().item<double>(), 0.0);
+  EXPECT_LE(batch.max().item<double>(), 1.0);
+  // Quantised to 8 bits: every value is k / 255.
+  EXPECT_LT((batch * 255 - torch::round(batch * 255)).abs().max().item<double>(), 1e-4);
+  // Images smaller than the crop are padded.
+  auto small = Phantoms(1, 20);
+  EXPECT_EQ(SampleCrop(*small, 32, augmentation, random).sizes(), torch::IntArrayRef({ 1, 32, 32 }));
+
+  const torch::Tensor twin = ChangeOnePixel(batch, random);
+  const torch::Tensor changed = (twin - batch).abs().flatten(1);
+  for (int b = 0; b < 4; ++b)
+  {
+    EXPECT_EQ((changed[b] > 0).sum().item<int64_t>(), 1);
+    EXPECT_NEAR(changed[b].max().item<double>(), 1.0 / 255.0, 1e-6);
+  }
+  const auto keys = RandomFeatureKeys(config, 4, 32, random);
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].sizes(), torch::IntArrayRef({ 4, 16, 16, 16 }));
+  EXPECT_EQ(keys[1].sizes(), torch::IntArrayRef({ 4, 16, 8, 8 }));
+  EXPECT_FALSE(torch::equal(keys[0][0], keys[0][1])) << "each image has its own keys";
+
+  // Restoring the random state replays the same stream.
+  const std::string   engine = random.EngineState();
+  const torch::Tensor generator = random.GeneratorState();
+  const torch::Tensor first = SampleBatch(*source, 2, 32, AugmentationOptions{}, random);
+  random.Restore(engine, generator);
+  EXPECT_TRUE(torch::equal(first, SampleBatch(*source, 2, 32, AugmentationOptions{}, random)));
+}
+
+TEST(Trainer, OptionsAreValidated)
+{
+  auto           source = Phantoms(2, 32);
+  TrainerOptions options = TinyOptions();
+  options.cropSize = 30; // not a multiple of r = 4
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options = TinyOptions();
+  options.pretrainSteps = options.totalSteps + 1;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options = TinyOptions();
+  options.wrongKeyImages = 5; // more than the batch
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options = TinyOptions();
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, std::make_shared<TensorImageSource>(std::vector<at::Tensor>{})),
+               UserError);
+}
+
+/** Mean L1 error of decrypt(encrypt(x)) and mean soft entropy (bits) of the ciphertexts, on the
+ * central crops of the training images under fixed keys. */
+std::pair<double, double>
+Evaluate(CipherNet net, TrainingImageSource & source)
+{
+  torch::NoGradGuard         noGrad;
+  std::vector<torch::Tensor> crops;
+  for (std::size_t i = 0; i < source.size(); ++i)
+  {
+    const torch::Tensor image = source.get(i);
+    const int64_t       top = (image.size(1) - 32) / 2;
+    const int64_t       left = (image.size(2) - 32) / 2;
+    crops.push_back(image.slice(1, top, top + 32).slice(2, left, left + 32));
+  }
+  const torch::Tensor plain = torch::stack(crops);
+  std::vector<std::vector<torch::Tensor>> perImage;
+  for (std::size_t i = 0; i < source.size(); ++i)
+  {
+    const double x0 = 0.1 + 0.1 * static_cast<double>(i);
+    perImage.push_back(MakeFeatureKeys({ x0, x0 + 0.01, x0 + 0.02, x0 + 0.03 }, 3.99, 1000, net->config(), 32));
+  }
+  const auto keys = StackFeatureKeys(perImage);
+  net->eval();
+  const bool fusion = net->fusionEnabled();
+  net->setFusionEnabled(true);
+  const EncryptResult encrypted = net->encrypt(plain, keys);
+  const torch::Tensor decrypted = net->decrypt(encrypted.cipher, encrypted.encryptedParameters, keys);
+  net->setFusionEnabled(fusion);
+  net->train();
+  return { (decrypted - plain).abs().mean().item<double>(), losses::Entropy(encrypted.cipher, 256).mean().item<double>() };
+}
+
+TEST(Trainer, LearnsToEncryptAndDecryptPhantoms)
+{
+  at::set_num_threads(2);
+  auto           source = Phantoms(6, 48);
+  TrainerOptions options = TinyOptions();
+  options.learningRate = 2e-3;
+  options.epochSteps = 100;
+  options.pretrainSteps = 150;
+  options.totalSteps = 300;
+  Trainer trainer(ModelConfigPreset("tiny"), options, source);
+  const auto [l1Before, entropyBefore] = Evaluate(trainer.Network(), *source);
+  std::ostringstream progress;
+  trainer.Run(progress);
+  std::cout << progress.str();
+  const auto [l1After, entropyAfter] = Evaluate(trainer.Network(), *source);
+  std::cout << "L1 " << l1Before << " -> " << l1After << ", cipher entropy " << entropyBefore << " -> " << entropyAfter
+            << " bits\n";
+  EXPECT_EQ(trainer.CurrentStep(), 300);
+  EXPECT_LT(l1After, 0.5 * l1Before);
+  EXPECT_GT(entropyAfter, entropyBefore + 0.5);
+  EXPECT_NE(progress.str().find("phase 2 encryption"), std::string::npos);
+}
+
+TEST(Trainer, ResumeReproducesAnUninterruptedRun)
+{
+  at::set_num_threads(2);
+  auto           source = Phantoms(4, 40);
+  TrainerOptions options = TinyOptions();
+  options.pretrainSteps = 3;
+  options.totalSteps = 8;
+  const ModelConfig config = ModelConfigPreset("tiny");
+
+  Trainer uninterrupted(config, options, source);
+  for (int s = 0; s < 8; ++s)
+  {
+    uninterrupted.Step();
+  }
+  const std::string checkpoint = TemporaryPath("checkpoint.pt");
+  {
+    Trainer first(config, options, source);
+    for (int s = 0; s < 5; ++s)
+    {
+      first.Step();
+    }
+    first.SaveCheckpoint(checkpoint);
+  }
+  Trainer resumed(config, options, source);
+  resumed.LoadCheckpoint(checkpoint);
+  EXPECT_EQ(resumed.CurrentStep(), 5);
+  for (int s = 0; s < 3; ++s)
+  {
+    resumed.Step();
+  }
+  const auto expected = uninterrupted.Network()->named_parameters();
+  for (const auto & item : resumed.Network()->named_parameters())
+  {
+    EXPECT_TRUE(torch::equal(item.value(), expected[item.key()])) << item.key();
+  }
+
+  // The comparison can fail: another seed gives other weights.
+  TrainerOptions otherSeed = options;
+  otherSeed.seed = 12;
+  Trainer other(config, otherSeed, source);
+  other.Step();
+  EXPECT_FALSE(torch::equal(other.Network()->named_parameters()["head.weight"], expected["head.weight"]));
+
+  // A checkpoint of another configuration or seed is refused.
+  TrainerOptions defaultOptions = options;
+  defaultOptions.cropSize = 64;
+  Trainer wrongConfig(ModelConfigPreset("default"), defaultOptions, Phantoms(1, 64));
+  EXPECT_THROW(wrongConfig.LoadCheckpoint(checkpoint), UserError);
+  Trainer wrongSeed(config, otherSeed, source);
+  EXPECT_THROW(wrongSeed.LoadCheckpoint(checkpoint), UserError);
+
+  // The trained network saves as a model file with fusion on.
+  const std::string model = TemporaryPath("model.pt");
+  const std::string id = resumed.SaveModel(model, false);
+  const LoadedModel loaded = LoadModelFile(model);
+  EXPECT_EQ(loaded.modelId, id);
+  EXPECT_TRUE(loaded.net->config().fusion);
+  std::remove(checkpoint.c_str());
+  std::remove(model.c_str());
+}
+
+} // namespace
