@@ -94,6 +94,27 @@ AtomicFileWriter::Write(const fs::path & target, const std::function<void(const 
   SyncPath(directory, true);
 }
 
+std::size_t
+AtomicFileWriter::RemovePartialFiles(const fs::path & root)
+{
+  std::size_t removed = 0;
+  std::error_code error;
+  if (!fs::is_directory(root, error))
+  {
+    return 0;
+  }
+  for (fs::recursive_directory_iterator it(root, error), end; !error && it != end; it.increment(error))
+  {
+    const std::string name = it->path().filename().string();
+    if (it->is_regular_file(error) && !name.empty() && name.front() == '.' &&
+        name.find(".medcrypt-partial-") != std::string::npos)
+    {
+      removed += fs::remove(it->path(), error) ? 1 : 0;
+    }
+  }
+  return removed;
+}
+
 void
 AtomicFileWriter::WriteBytes(const fs::path & target, ByteView bytes)
 {

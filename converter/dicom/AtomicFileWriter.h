@@ -3,6 +3,7 @@
 
 #include "medcrypt/ByteView.h"
 
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 
@@ -27,6 +28,12 @@ public:
   /** Write() for a byte buffer. */
   static void
   WriteBytes(const std::filesystem::path & target, ByteView bytes);
+
+  /** Removes the temporary files that an interrupted run left below `root` (names starting with "." and
+   * containing ".medcrypt-partial-"), so that a resumed run starts clean; returns how many were removed.
+   * Other files are never touched. */
+  static std::size_t
+  RemovePartialFiles(const std::filesystem::path & root);
 
   /** Creates `directory` (and its parents) if needed and checks that files can be created in it.
    * Throws UserError naming it otherwise ("not writable: check permissions or choose another output"). */

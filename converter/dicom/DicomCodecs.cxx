@@ -6,6 +6,7 @@
 #include <dcmtk/dcmjpeg/djencode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/dcmjpls/djencode.h>
+#include <dcmtk/oflog/oflog.h>
 
 #include <cstdlib>
 #include <mutex>
@@ -42,6 +43,12 @@ RegisterDicomCodecs()
                    DcmRLEEncoderRegistration::registerCodecs();
                    std::atexit(CleanupCodecs);
                  });
+}
+
+void
+QuietDicomToolkitLogging()
+{
+  OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
 }
 
 bool

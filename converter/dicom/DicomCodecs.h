@@ -16,6 +16,11 @@ namespace medcrypt::dicom
 void
 RegisterDicomCodecs();
 
+/** Silences DCMTK's own log output below FATAL (its default prints warnings and errors to stderr): for
+ * command-line tools, which report the same problems once, in their own words, naming the file. */
+void
+QuietDicomToolkitLogging();
+
 /** True when DCMTK (with the codecs of RegisterDicomCodecs) can decode Pixel Data stored in `xfer`:
  * every native syntax (implicit/explicit, little/big endian, deflated), RLE, JPEG processes 1, 2/4, 6/8
  * (spectral selection), 10/12 (progressive) and 14 (incl. SV1), JPEG-LS lossless and near-lossless. Not: JPEG 2000,

@@ -39,6 +39,23 @@ GetBytes(DcmItem & item, const DcmTagKey & tag)
   }
   return std::vector<std::uint8_t>(data, data + count);
 }
+/** A UL value, also when a rewrite in implicit VR without MedCrypt's private dictionary turned it into UN
+ * (then its four little-endian bytes are read). */
+std::optional<Uint32>
+GetUint32Lenient(DcmItem & item, const DcmTagKey & tag)
+{
+  Uint32 value = 0;
+  if (item.findAndGetUint32(tag, value).good())
+  {
+    return value;
+  }
+  const auto bytes = GetBytes(item, tag);
+  if (bytes.size() != 4)
+  {
+    return std::nullopt;
+  }
+  return Uint32{ bytes[0] } | (Uint32{ bytes[1] } << 8) | (Uint32{ bytes[2] } << 16) | (Uint32{ bytes[3] } << 24);
+}
 } // namespace
 
 std::optional<std::uint16_t>
@@ -105,6 +122,8 @@ WriteEncryptedParts(DcmItem & dataset, const EncryptedParts & parts, const std::
 {
   const std::uint16_t blockNumber = ReserveMedcryptBlock(dataset, origin);
   dataset.putAndInsertUint32(MedcryptTag(blockNumber, block::FormatVersion, EVR_UL), parts.formatVersion);
+  dataset.putAndInsertUint32(MedcryptTag(blockNumber, block::CipherHeaderLength, EVR_UL),
+                             static_cast<Uint32>(parts.cipherHeader.size()));
   dataset.putAndInsertUint8Array(MedcryptTag(blockNumber, block::CipherHeader, EVR_OB),
                                  parts.cipherHeader.data(),
                                  static_cast<unsigned long>(parts.cipherHeader.size()));
@@ -131,25 +150,31 @@ ReadEncryptedParts(DcmItem & dataset, const std::string & origin)
     return std::nullopt;
   }
   EncryptedParts parts;
-  Uint32 version = 0;
-  if (dataset.findAndGetUint32(DcmTagKey(MedcryptPrivateGroup, (*blockNumber << 8) | block::FormatVersion), version)
-        .bad())
+  const auto version =
+    GetUint32Lenient(dataset, DcmTagKey(MedcryptPrivateGroup, (*blockNumber << 8) | block::FormatVersion));
+  if (!version)
   {
     throw UserError(origin + ": the MEDCRYPT private block has no format version: the file is damaged");
   }
-  if (version != MedcryptDicomFormatVersion)
+  if (*version != MedcryptDicomFormatVersion)
   {
-    throw UserError(origin + ": MEDCRYPT DICOM format version " + std::to_string(version) +
+    throw UserError(origin + ": MEDCRYPT DICOM format version " + std::to_string(*version) +
                     " is not known to this program (it reads version " + std::to_string(MedcryptDicomFormatVersion) +
                     "); use a newer medcrypt");
   }
-  parts.formatVersion = version;
+  parts.formatVersion = *version;
   const DcmTagKey headerTag(MedcryptPrivateGroup, (*blockNumber << 8) | block::CipherHeader);
   if (!dataset.tagExists(headerTag))
   {
     throw UserError(origin + ": the MEDCRYPT private block has no cipher header: the file is damaged");
   }
   parts.cipherHeader = GetBytes(dataset, headerTag);
+  const auto headerLength =
+    GetUint32Lenient(dataset, DcmTagKey(MedcryptPrivateGroup, (*blockNumber << 8) | block::CipherHeaderLength));
+  if (headerLength && std::size_t{ *headerLength } + 1 == parts.cipherHeader.size() && parts.cipherHeader.back() == 0)
+  {
+    parts.cipherHeader.pop_back(); // the padding of an odd-length OB value
+  }
   DcmItem * item = nullptr;
   if (dataset.findAndGetSequenceItem(DCM_EncryptedAttributesSequence, item, 0).good() && item != nullptr &&
       item->tagExists(DCM_EncryptedContent))

@@ -26,6 +26,9 @@ namespace block
 inline constexpr std::uint8_t FormatVersion = 0x01;
 /** OB: the sealed cipher header (opaque bytes, CipherHeader.h). In the encrypted dataset. */
 inline constexpr std::uint8_t CipherHeader = 0x02;
+/** UL: the cipher header's length in bytes (an odd-length OB value is padded with a zero byte; the
+ * padding is dropped on reading). In the encrypted dataset. */
+inline constexpr std::uint8_t CipherHeaderLength = 0x03;
 /** UI: the original file's transfer syntax. In the Modified Attributes item. */
 inline constexpr std::uint8_t OriginalTransferSyntax = 0x10;
 /** OB: the original encapsulated Pixel Data: its items (Basic Offset Table and fragments), each with
@@ -61,11 +64,12 @@ struct EncryptedParts
   bool hasEnvelope = false;
   /** Encrypted Content Transfer Syntax UID (0400,0510). */
   std::string envelopeTransferSyntaxUid;
-  /** Encrypted Content (0400,0520): the CMS bytes. */
+  /** Encrypted Content (0400,0520): the CMS bytes (as stored: an odd-length envelope comes back with
+   * the zero padding byte, which OpenEnvelope accepts). */
   std::vector<std::uint8_t> envelope;
 };
 
-/** Adds the private block (creator, format version, cipher header) and, when parts.hasEnvelope, the
+/** Adds the private block (creator, format version, cipher header and its length) and, when parts.hasEnvelope, the
  * Encrypted Attributes Sequence (0400,0500) with one item holding (0400,0510) and (0400,0520). Any
  * earlier Encrypted Attributes Sequence is replaced. */
 void

@@ -92,6 +92,7 @@ RunInfo(const Arguments & arguments)
   spec.positional.add("file", 1);
   const auto values = Parse(spec, arguments);
   const std::string path = values["file"].as<std::string>();
+  dicom::QuietDicomToolkitLogging();
 
   auto file = dicom::LoadDicomFile(path);
   DcmDataset & dataset = *file->getDataset();
@@ -129,7 +130,7 @@ RunInfo(const Arguments & arguments)
   {
     out << "  exact envelope:    absent (only the network can decrypt; the result will not be bit-exact)\n";
   }
-  out << " encrypted image:\n";
+  out << "  -- the encrypted image --\n";
   PrintImageFacts(dataset, out);
   return status;
 }

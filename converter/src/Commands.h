@@ -17,9 +17,15 @@ int
 RunMetrics(const Arguments & arguments);
 int
 RunModel(const Arguments & arguments);
+int
+RunTrain(const Arguments & arguments);
 
 int
 RunInfo(const Arguments & arguments);
+int
+RunEncrypt(const Arguments & arguments);
+int
+RunDecrypt(const Arguments & arguments);
 
 } // namespace medcrypt::cli
 

@@ -140,7 +140,7 @@ ImageDirectorySource::ImageDirectorySource(const std::vector<std::string> & dire
       {
         const Slice      slice{ volume, axis, index };
         const at::Tensor view = SliceView(slice);
-        if ((view.max() - view.min()).item<float>() < 1.0f / 255.0f)
+        if (view.max().item<float>() - view.min().item<float>() < 1.0f / 255.0f)
         {
           ++blank;
           continue;

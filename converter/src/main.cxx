@@ -23,7 +23,10 @@ const CommandEntry commands[] = {
   { "phantom", "write a synthetic CT-like image (Shepp-Logan) for demos and tests", medcrypt::cli::RunPhantom },
   { "metrics", "entropy, adjacent correlation, NPCR/UACI, PSNR and SSIM of images", medcrypt::cli::RunMetrics },
   { "model", "a network preset and its parameter counts next to the paper's Table 1", medcrypt::cli::RunModel },
+  { "train", "train a cipher network on image directories (pre-training, then encryption)", medcrypt::cli::RunTrain },
   { "info", "what a DICOM file says about its encryption (no key needed)", medcrypt::cli::RunInfo },
+  { "encrypt", "encrypt an image or volume with the cipher network (ciphertext + sidecar)", medcrypt::cli::RunEncrypt },
+  { "decrypt", "decrypt a ciphertext image with its sidecar (bit-exact with the envelope)", medcrypt::cli::RunDecrypt },
 };
 
 void

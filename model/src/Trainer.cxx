@@ -105,6 +105,10 @@ TrainerOptions::Validate(const ModelConfig & config) const
   {
     throw UserError("--wrong-keys must be 0 (off) or between 2 and the batch size");
   }
+  if (!(wrongKeyWeight >= 0.0) || !std::isfinite(wrongKeyWeight) || wrongKeyWarmupSteps < 0)
+  {
+    throw UserError("--wrong-key-weight must be a number >= 0 and --wrong-key-warmup at least 0");
+  }
   if (!(attackProbability >= 0.0 && attackProbability <= 1.0))
   {
     throw UserError("--attack-probability must lie in [0, 1]");
@@ -173,6 +177,19 @@ struct Trainer::Impl
     const std::int64_t phaseStep = PhaseOf(step) == 1 ? step : step - options.pretrainSteps;
     return options.learningRate *
            std::pow(options.decayPerEpoch, static_cast<double>(phaseStep / options.epochSteps));
+  }
+
+  /** lambda_e of Eq. 25 at the current step: options.wrongKeyWeight, ramped up linearly over the
+   * first wrongKeyWarmupSteps steps of phase 2. */
+  double
+  WrongKeyWeight() const
+  {
+    const std::int64_t phaseStep = step - options.pretrainSteps;
+    if (options.wrongKeyWarmupSteps <= 0 || phaseStep >= options.wrongKeyWarmupSteps)
+    {
+      return options.wrongKeyWeight;
+    }
+    return options.wrongKeyWeight * static_cast<double>(phaseStep + 1) / static_cast<double>(options.wrongKeyWarmupSteps);
   }
 
   std::vector<torch::Tensor>
@@ -268,8 +285,10 @@ struct Trainer::Impl
       const torch::Tensor noise = torch::rand({ m, m, 1, crop, crop }, random.Generator()).to(device);
       wrongKey = losses::WrongKeyLoss(decryptedMatrix, plain.narrow(0, 0, m), noise, weights);
     }
+    losses::LossWeights stepWeights = weights;
+    stepWeights.wrongKey = WrongKeyWeight();
     const auto decryption =
-      losses::DecryptionLoss(wrongKey, encrypted.alphas, recovered, decrypted, plain, weights);
+      losses::DecryptionLoss(wrongKey, encrypted.alphas, recovered, decrypted, plain, stepWeights);
     total = encryption.total + decryption.total;
     return { { "stats", encryption.stats.item<double>() },
              { "correlation", encryption.correlation.item<double>() },

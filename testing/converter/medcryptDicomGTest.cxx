@@ -54,11 +54,33 @@ using namespace medcrypt::dicom;
 namespace
 {
 
+/** This process's scratch directory. */
+fs::path
+ScratchRoot()
+{
+  return fs::temp_directory_path() / ("medcrypt-dicom-gtest-" + std::to_string(::getpid()));
+}
+
+/** Removes the scratch directory when the suite ends. */
+class ScratchCleanup : public ::testing::Environment
+{
+public:
+  void
+  TearDown() override
+  {
+    std::error_code ignored;
+    fs::remove_all(ScratchRoot(), ignored);
+  }
+};
+
+[[maybe_unused]] ::testing::Environment * const scratchCleanup =
+  ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
+
 /** A fresh empty directory per test. */
 fs::path
 TestDirectory(const std::string & name)
 {
-  const fs::path directory = fs::temp_directory_path() / ("medcrypt-dicom-gtest-" + std::to_string(::getpid())) / name;
+  const fs::path directory = ScratchRoot() / name;
   fs::remove_all(directory);
   fs::create_directories(directory);
   return directory;
@@ -889,6 +911,17 @@ TEST(DicomEncrypt, NeuralOnlyHasNoEnvelopeAndKeepsOtherPrivateBlocks)
   const auto read = ReadEncryptedParts(data, "memory");
   ASSERT_TRUE(read.has_value());
   EXPECT_FALSE(read->hasEnvelope);
+  // A PACS that rewrites the file in implicit VR without MedCrypt's private dictionary: the block reads
+  // back as UN and is still understood.
+  const fs::path implicitPath = TestDirectory("implicit-private") / "implicit.dcm";
+  SaveDicomFile(*encrypted, EXS_LittleEndianImplicit, implicitPath);
+  auto implicitFile = LoadDicomFile(implicitPath);
+  const auto implicitParts = ReadEncryptedParts(*implicitFile->getDataset(), implicitPath.string());
+  ASSERT_TRUE(implicitParts.has_value());
+  EXPECT_EQ(implicitParts->formatVersion, MedcryptDicomFormatVersion);
+  // The odd-length header was padded to an even length in the file; the recorded length drops the pad.
+  EXPECT_EQ(implicitParts->cipherHeader, (std::vector<std::uint8_t>{ 9, 8, 7 }));
+
   RemoveMedcryptBlock(data);
   EXPECT_FALSE(FindMedcryptBlock(data).has_value());
   EXPECT_EQ(GetString(data, DcmTagKey(0x0099, 0x0010)), "OTHER VENDOR");
@@ -927,6 +960,14 @@ TEST(AtomicFileWriter, WritesCreatesDirectoriesAndLeavesNothingOnFailure)
     names.push_back(entry.path().filename().string());
   }
   EXPECT_EQ(names, (std::vector<std::string>{ "file.bin" }));
+
+  // Leftovers of an interrupted run are removed, nothing else.
+  WriteBytes(directory / "deep" / ".file2.bin.medcrypt-partial-123-0", { 1 });
+  WriteBytes(directory / ".hidden-but-ours-not", { 2 });
+  EXPECT_EQ(AtomicFileWriter::RemovePartialFiles(directory), 1u);
+  EXPECT_FALSE(fs::exists(directory / "deep" / ".file2.bin.medcrypt-partial-123-0"));
+  EXPECT_TRUE(fs::exists(directory / ".hidden-but-ours-not"));
+  EXPECT_TRUE(fs::exists(target));
 
   // A directory that cannot be created (a regular file is in the way): a clear UserError.
   try

@@ -37,6 +37,8 @@ struct TrainerOptions
   std::int64_t  pretrainSteps = 2000;   // the first steps: phase 1 (autoencoder, no key fusion)
   std::uint64_t seed = 1;               // fixes initial weights, data stream, keys and attacks
   int           wrongKeyImages = 2;     // m = n of the wrong-key matrix (Eq. 23), at most the batch size
+  double        wrongKeyWeight = 1.0;   // lambda_e of Eq. 25 (paper: 1)
+  std::int64_t  wrongKeyWarmupSteps = 0; // lambda_e ramps up linearly over the first steps of phase 2
   double        attackProbability = 0.5; // chance that a ciphertext is damaged before decryption (guideline 2)
   std::string   device = "cpu";         // "cpu", "cuda" or "cuda:N"
   std::string   checkpointPath;         // empty: no checkpoints

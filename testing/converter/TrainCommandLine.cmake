@@ -1,0 +1,53 @@
+# `medcrypt train` end to end: phantom images in a directory, 50 steps of the tiny preset with a
+# checkpoint, then a resumed run to step 80 that must start where the checkpoint left off.
+# Variables: MEDCRYPT (the executable), WORK_DIR (scratch directory, recreated).
+file(REMOVE_RECURSE ${WORK_DIR})
+file(MAKE_DIRECTORY ${WORK_DIR}/images/volumes)
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE status OUTPUT_VARIABLE output ERROR_VARIABLE errors)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "failed (${status}): ${ARGN}\n${output}\n${errors}")
+  endif()
+  set(last_output "${output}" PARENT_SCOPE)
+  set(last_errors "${errors}" PARENT_SCOPE)
+endfunction()
+function(expect_match pattern text)
+  if(NOT text MATCHES "${pattern}")
+    message(FATAL_ERROR "expected output matching '${pattern}', got:\n${text}")
+  endif()
+endfunction()
+
+# Three kinds of input: a 2-D int16 MetaImage, a 2-D uint8 PNG, a 3-D uint16 NRRD volume; and a
+# file that is not an image, which must be skipped with a note.
+run(${MEDCRYPT} phantom --out ${WORK_DIR}/images/ct.mha --size 48 --seed 1)
+run(${MEDCRYPT} phantom --out ${WORK_DIR}/images/slice.png --size 40 --type uint8 --seed 2)
+run(${MEDCRYPT} phantom --out ${WORK_DIR}/images/volumes/head.nrrd --size 36 --slices 3 --type uint16 --seed 3)
+file(WRITE ${WORK_DIR}/images/volumes/notes.dcm "not a DICOM file\n")
+
+set(common train --preset tiny --data ${WORK_DIR}/images --crop 32 --pretrain-steps 10 --threads 1
+    --checkpoint-every 25 --progress-every 25 --seed 7 --out ${WORK_DIR}/tiny.pt)
+run(${MEDCRYPT} ${common} --checkpoint ${WORK_DIR}/tiny.checkpoint --steps 50)
+expect_match("data: [0-9]+ slices from 3 image file" "${last_output}")
+expect_match("step 50/50 \\| phase 2 encryption" "${last_output}")
+expect_match("model written to .*tiny.pt \\(model id [0-9a-f]+\\)" "${last_output}")
+expect_match("note: skipping .*notes.dcm" "${last_errors}")
+foreach(file tiny.pt tiny.checkpoint)
+  if(NOT EXISTS ${WORK_DIR}/${file})
+    message(FATAL_ERROR "${file} was not written")
+  endif()
+endforeach()
+
+run(${MEDCRYPT} ${common} --checkpoint ${WORK_DIR}/tiny.checkpoint --steps 80 --resume)
+expect_match("resumed from .*tiny.checkpoint at step 50" "${last_output}")
+expect_match("step 75/80" "${last_output}")
+expect_match("step 80/80 \\| phase 2 encryption" "${last_output}")
+if(last_output MATCHES "step 25/")
+  message(FATAL_ERROR "the resumed run started over:\n${last_output}")
+endif()
+
+# A missing checkpoint is refused with exit status 2.
+execute_process(COMMAND ${MEDCRYPT} ${common} --steps 80 --resume --checkpoint ${WORK_DIR}/missing.checkpoint
+                RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE errors)
+if(NOT status EQUAL 2 OR NOT errors MATCHES "missing.checkpoint does not exist")
+  message(FATAL_ERROR "a missing checkpoint must be refused with status 2, got ${status}: ${errors}")
+endif()
