@@ -86,7 +86,7 @@ RunDecrypt(const Arguments & arguments)
   request.sidecar = values.count("sidecar") ? values["sidecar"].as<std::string>() : SidecarPathFor(request.input);
   request.neuralOnly = values["neural-only"].as<bool>();
   RefuseSameFile(request.input, request.output);
-  CheckSingleFileImageFormat(request.output);
+  CheckWritableImageFormat(request.output);
   CheckWritableDirectoryOf(request.output);
 
   const CipherSidecar sidecar = ReadSidecarFile(request.sidecar);

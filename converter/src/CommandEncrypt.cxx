@@ -54,7 +54,7 @@ RunEncrypt(const Arguments & arguments)
     throw UserError(input + " is a directory: this command encrypts one image file");
   }
   RefuseSameFile(input, output);
-  CheckSingleFileImageFormat(output);
+  CheckWritableImageFormat(output);
   CheckWritableDirectoryOf(output);
   const KeySchedule schedule = KeyScheduleFromString(values["schedule"].as<std::string>());
   const UserKey key = LoadKey(values);

@@ -38,15 +38,16 @@ RunModel(const Arguments & arguments)
   spec.synopsis = "medcrypt model --preset paper|default|tiny [--json]";
   spec.summary = "Prints a network configuration and its parameter count per module. For the paper preset the\n"
                  "counts stand next to the paper's Table 1 (79.4 M parameters in all).";
-  spec.options.add_options()("preset", po::value<std::string>()->required()->value_name("NAME"),
+  spec.options.add_options()("preset",
+                             po::value<std::string>()->required()->value_name("NAME"),
                              "paper (Table 1), default (trainable on a CPU) or tiny (tests)")(
     "json", po::bool_switch(), "print JSON instead of a table");
   const auto values = Parse(spec, arguments);
 
   const ModelConfig config = ModelConfigPreset(values["preset"].as<std::string>());
-  const bool        paper = config.preset == "paper";
-  const auto        rows = CountParametersByModule(config);
-  std::int64_t      total = 0;
+  const bool paper = config.preset == "paper";
+  const auto rows = CountParametersByModule(config);
+  std::int64_t total = 0;
   for (const auto & row : rows)
   {
     total += row.parameters;
@@ -82,11 +83,11 @@ RunModel(const Arguments & arguments)
             << " levels, sub-pixel factor r = " << config.SubPixelFactor() << "\n"
             << "  channels           head " << config.headChannels << ", levels " << ListText(config.levelChannels)
             << "\n  FFPM blocks        features " << ListText(config.encryptionBlocks) << "; key projection "
-            << ListText(config.keyProjectionBlocks) << "; alpha " << config.alphaBlocks
-            << "\n  FFDM blocks        " << ListText(config.decryptionBlocks) << " (decryption order)"
+            << ListText(config.keyProjectionBlocks) << "; alpha " << config.alphaBlocks << "\n  FFDM blocks        "
+            << ListText(config.decryptionBlocks) << " (decryption order)"
             << "\n  FFEM               " << config.ffemCouplings << " coupling(s), " << config.ffemDenseLayers
-            << " dense layers, widths " << ListText(config.ffemGrowth) << "\n  LeakyReLU slope    "
-            << config.leakySlope << ", alpha in [" << config.alphaMin << ", 1]\n\n";
+            << " dense layers, widths " << ListText(config.ffemGrowth) << "\n  LeakyReLU slope    " << config.leakySlope
+            << ", alpha in [" << config.alphaMin << ", 1]\n\n";
   std::cout << std::left << std::setw(10) << "module" << std::right << std::setw(13) << "parameters";
   if (paper)
   {

@@ -19,20 +19,22 @@ RunTrain(const Arguments & arguments)
 {
   CommandSpec spec;
   spec.name = "train";
-  spec.synopsis = "medcrypt train --preset NAME --data DIR [--data DIR2 ...] [--steps N] [--pretrain-steps N] [--crop N]\n"
-                  "       [--batch N] [--lr X] [--seed S] [--checkpoint FILE] [--checkpoint-every N] [--resume]\n"
-                  "       [--out MODEL] [--half] [--threads N] [--device cpu|cuda]";
-  spec.summary =
-    "Trains a cipher network on random crops of the images under DIR (DICOM, PNG, MHA, NRRD, NIfTI; 3-D\n"
-    "volumes give their slices). Phase 1 (the first --pretrain-steps steps) trains the network as an\n"
-    "autoencoder without key fusion (L1 content loss); phase 2 trains encryption and decryption with the\n"
-    "paper's losses (Eq. 24 and 25), changed-pixel twins, the wrong-key matrix and simulated attacks.\n"
-    "Each image gets random feature keys (random x0, mu 3.99, burn-in 1000). A checkpoint is written\n"
-    "every --checkpoint-every steps; --resume continues from it with the same --seed. The final model\n"
-    "is written to --out.";
-  spec.options.add_options()("preset", po::value<std::string>()->required()->value_name("NAME"),
+  spec.synopsis =
+    "medcrypt train --preset NAME --data DIR [--data DIR2 ...] [--steps N] [--pretrain-steps N] [--crop N]\n"
+    "       [--batch N] [--lr X] [--seed S] [--checkpoint FILE] [--checkpoint-every N] [--resume]\n"
+    "       [--out MODEL] [--half] [--threads N] [--device cpu|cuda]";
+  spec.summary = "Trains a cipher network on random crops of the images under DIR (DICOM, PNG, MHA, NRRD, NIfTI; 3-D\n"
+                 "volumes give their slices). Phase 1 (the first --pretrain-steps steps) trains the network as an\n"
+                 "autoencoder without key fusion (L1 content loss); phase 2 trains encryption and decryption with the\n"
+                 "paper's losses (Eq. 24 and 25), changed-pixel twins, the wrong-key matrix and simulated attacks.\n"
+                 "Each image gets random feature keys (random x0, mu 3.99, burn-in 1000). A checkpoint is written\n"
+                 "every --checkpoint-every steps; --resume continues from it with the same --seed. The final model\n"
+                 "is written to --out.";
+  spec.options.add_options()("preset",
+                             po::value<std::string>()->required()->value_name("NAME"),
                              "network preset: paper, default or tiny (see 'medcrypt model')")(
-    "data", po::value<std::vector<std::string>>()->required()->value_name("DIR"),
+    "data",
+    po::value<std::vector<std::string>>()->required()->value_name("DIR"),
     "directory searched recursively for images (repeatable)")(
     "all-axes", po::bool_switch(), "also slice 3-D volumes along their first two axes")(
     "steps", po::value<std::int64_t>()->default_value(20000), "training steps in all (both phases)")(
@@ -40,11 +42,18 @@ RunTrain(const Arguments & arguments)
     "crop", po::value<int>()->default_value(64), "edge of the random square crops")(
     "batch", po::value<int>()->default_value(4), "images per step")(
     "lr", po::value<double>()->default_value(1e-4), "AdamW learning rate")(
-    "epoch-steps", po::value<std::int64_t>()->default_value(2000),
+    "epoch-steps",
+    po::value<std::int64_t>()->default_value(2000),
     "steps per epoch: the learning rate decays by 0.9 per epoch")(
     "wrong-keys", po::value<int>()->default_value(2), "images m = keys n of the wrong-key matrix (0: off)")(
-    "attack-probability", po::value<double>()->default_value(0.5),
-    "chance that a ciphertext is damaged before decryption")(
+    "wrong-key-weight",
+    po::value<double>()->default_value(TrainerOptions{}.wrongKeyWeight),
+    "lambda_e, the weight of the wrong-key loss (Eq. 25)")(
+    "wrong-key-warmup",
+    po::value<std::int64_t>()->default_value(TrainerOptions{}.wrongKeyWarmupSteps),
+    "phase-2 steps over which lambda_e ramps up from 0")("attack-probability",
+                                                         po::value<double>()->default_value(0.5),
+                                                         "chance that a ciphertext is damaged before decryption")(
     "seed", po::value<std::uint64_t>()->default_value(1), "random seed (weights, data, keys, attacks)")(
     "checkpoint", po::value<std::string>()->value_name("FILE"), "checkpoint file (default: MODEL.checkpoint)")(
     "checkpoint-every", po::value<std::int64_t>()->default_value(500), "steps between checkpoints")(
@@ -67,7 +76,7 @@ RunTrain(const Arguments & arguments)
   }
 
   const ModelConfig config = ModelConfigPreset(values["preset"].as<std::string>());
-  TrainerOptions    options;
+  TrainerOptions options;
   options.cropSize = values["crop"].as<int>();
   options.batchSize = values["batch"].as<int>();
   options.learningRate = values["lr"].as<double>();
@@ -76,15 +85,15 @@ RunTrain(const Arguments & arguments)
   options.pretrainSteps =
     values.count("pretrain-steps") ? values["pretrain-steps"].as<std::int64_t>() : options.totalSteps / 5;
   options.wrongKeyImages = values["wrong-keys"].as<int>();
+  options.wrongKeyWeight = values["wrong-key-weight"].as<double>();
+  options.wrongKeyWarmupSteps = values["wrong-key-warmup"].as<std::int64_t>();
   options.attackProbability = values["attack-probability"].as<double>();
   options.seed = values["seed"].as<std::uint64_t>();
   options.checkpointEvery = values["checkpoint-every"].as<std::int64_t>();
   options.progressEvery = values["progress-every"].as<std::int64_t>();
   options.device = values["device"].as<std::string>();
-  const std::string out =
-    values.count("out") ? values["out"].as<std::string>() : "medcrypt-" + config.preset + ".pt";
-  options.checkpointPath =
-    values.count("checkpoint") ? values["checkpoint"].as<std::string>() : out + ".checkpoint";
+  const std::string out = values.count("out") ? values["out"].as<std::string>() : "medcrypt-" + config.preset + ".pt";
+  options.checkpointPath = values.count("checkpoint") ? values["checkpoint"].as<std::string>() : out + ".checkpoint";
   options.Validate(config);
   const bool resume = values["resume"].as<bool>();
   if (resume && !std::filesystem::exists(options.checkpointPath))
@@ -92,8 +101,8 @@ RunTrain(const Arguments & arguments)
     throw UserError("--resume: checkpoint " + options.checkpointPath + " does not exist");
   }
 
-  auto source = std::make_shared<ImageDirectorySource>(values["data"].as<std::vector<std::string>>(),
-                                                       values["all-axes"].as<bool>(), std::cerr);
+  auto source = std::make_shared<ImageDirectorySource>(
+    values["data"].as<std::vector<std::string>>(), values["all-axes"].as<bool>(), std::cerr);
   if (source->size() == 0)
   {
     throw UserError("no usable images under the --data directories (DICOM, PNG, MHA, NRRD or NIfTI)");

@@ -26,8 +26,8 @@ LooksLikeImage(const fs::path & path)
 {
   std::string name = path.filename().string();
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-  static const char * const suffixes[] = { ".dcm", ".dicom", ".ima", ".png", ".mha", ".mhd",
-                                           ".nrrd", ".nhdr", ".nii", ".nii.gz" };
+  static const char * const suffixes[] = { ".dcm", ".dicom", ".ima",  ".png", ".mha",
+                                           ".mhd", ".nrrd",  ".nhdr", ".nii", ".nii.gz" };
   for (const char * suffix : suffixes)
   {
     const std::string s(suffix);
@@ -41,20 +41,20 @@ LooksLikeImage(const fs::path & path)
 
 /** The voxels of an ITK image as [depth, height, width] float32, min-max normalised to [0, 1];
  * an undefined tensor when the image is constant. */
-template <typename TImagePointer>
+template<typename TImagePointer>
 at::Tensor
 NormalisedVoxels(const TImagePointer & image)
 {
   using ImageType = std::remove_reference_t<decltype(*image)>;
   constexpr unsigned int dimension = ImageType::ImageDimension;
-  const auto             size = image->GetLargestPossibleRegion().GetSize();
-  const int64_t          width = static_cast<int64_t>(size[0]);
-  const int64_t          height = static_cast<int64_t>(size[1]);
-  const int64_t          depth = dimension == 3 ? static_cast<int64_t>(size[dimension - 1]) : 1;
-  const auto *           input = image->GetBufferPointer();
-  const int64_t          count = width * height * depth;
-  double                 low = std::numeric_limits<double>::infinity();
-  double                 high = -low;
+  const auto size = image->GetLargestPossibleRegion().GetSize();
+  const int64_t width = static_cast<int64_t>(size[0]);
+  const int64_t height = static_cast<int64_t>(size[1]);
+  const int64_t depth = dimension == 3 ? static_cast<int64_t>(size[dimension - 1]) : 1;
+  const auto * input = image->GetBufferPointer();
+  const int64_t count = width * height * depth;
+  double low = std::numeric_limits<double>::infinity();
+  double high = -low;
   for (int64_t i = 0; i < count; ++i)
   {
     const double value = static_cast<double>(input[i]);
@@ -69,7 +69,7 @@ NormalisedVoxels(const TImagePointer & image)
     return at::Tensor();
   }
   at::Tensor voxels = at::empty({ depth, height, width }, at::kFloat);
-  float *    output = voxels.data_ptr<float>();
+  float * output = voxels.data_ptr<float>();
   for (int64_t i = 0; i < count; ++i)
   {
     const double value = static_cast<double>(input[i]);
@@ -80,7 +80,8 @@ NormalisedVoxels(const TImagePointer & image)
 
 } // namespace
 
-ImageDirectorySource::ImageDirectorySource(const std::vector<std::string> & directories, bool allAxes,
+ImageDirectorySource::ImageDirectorySource(const std::vector<std::string> & directories,
+                                           bool allAxes,
                                            std::ostream & notes)
 {
   std::vector<fs::path> files;
@@ -92,7 +93,8 @@ ImageDirectorySource::ImageDirectorySource(const std::vector<std::string> & dire
       throw UserError("--data " + directory + ": not a directory");
     }
     for (fs::recursive_directory_iterator it(directory, fs::directory_options::skip_permission_denied, error), end;
-         it != end; it.increment(error))
+         it != end;
+         it.increment(error))
     {
       if (error)
       {
@@ -138,7 +140,7 @@ ImageDirectorySource::ImageDirectorySource(const std::vector<std::string> & dire
     {
       for (int64_t index = 0; index < voxels.size(axis); ++index)
       {
-        const Slice      slice{ volume, axis, index };
+        const Slice slice{ volume, axis, index };
         const at::Tensor view = SliceView(slice);
         if (view.max().item<float>() - view.min().item<float>() < 1.0f / 255.0f)
         {

@@ -52,20 +52,20 @@ private:
   struct Volume
   {
     std::string path;
-    at::Tensor  voxels; // [depth, height, width], float32 in [0, 1]
+    at::Tensor voxels; // [depth, height, width], float32 in [0, 1]
   };
   struct Slice
   {
     std::size_t volume;
-    int         axis;  // 0: along the last ITK axis (z); 1: along y; 2: along x
-    int64_t     index;
+    int axis; // 0: along the last ITK axis (z); 1: along y; 2: along x
+    int64_t index;
   };
 
   at::Tensor
   SliceView(const Slice & slice) const;
 
   std::vector<Volume> m_Volumes;
-  std::vector<Slice>  m_Slices;
+  std::vector<Slice> m_Slices;
 };
 
 } // namespace medcrypt::cli

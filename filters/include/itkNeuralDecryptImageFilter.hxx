@@ -282,7 +282,20 @@ void
 NeuralDecryptImageFilter<TCipherImage, TOutputImage>::RestoreFromEnvelope(const medcrypt::CipherHeader & header,
                                                                           const std::vector<std::uint8_t> & envelope)
 {
-  const auto plaintext = medcrypt::OpenEnvelope(envelope, m_UserKey, "exact envelope");
+  std::vector<std::uint8_t> plaintext;
+  try
+  {
+    plaintext = medcrypt::OpenEnvelope(envelope, m_UserKey, "exact envelope");
+  }
+  catch (const medcrypt::UserError & error)
+  {
+    // The key opened the header, so the envelope itself is damaged or foreign. Never fall back to the
+    // approximate network result silently: the caller asked for the exact original.
+    throw medcrypt::UserError(std::string(error.what()) +
+                              "; the key opened the cipher header, so the envelope was changed or belongs to another "
+                              "encryption. The network can still decrypt approximately (UseEnvelope off; "
+                              "medcrypt decrypt --neural-only).");
+  }
   const auto decoded = medcrypt::DecompressSamples(plaintext, "exact envelope");
   const auto & geometry = header.clear.geometry;
   const std::uint64_t frames = ImageDimension == 3 ? geometry.size[2] : 1;

@@ -11,6 +11,7 @@
 
 #include "itkImageFileReader.h"
 #include "itkImageFileWriter.h"
+#include "itkImageIOFactory.h"
 
 #include <algorithm>
 #include <cctype>
@@ -38,6 +39,18 @@ CheckSingleFileImageFormat(const std::string & path)
                       " keeps header and pixels in two files; write a single-file format (.mha, .nrrd, .nii, "
                       ".nii.gz, .png, .tif)");
     }
+  }
+}
+
+/** Throws UserError unless ITK has a writer for the extension of `path` and the format keeps the image
+ * in one file (CheckSingleFileImageFormat). */
+inline void
+CheckWritableImageFormat(const std::string & path)
+{
+  CheckSingleFileImageFormat(path);
+  if (itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::IOFileModeEnum::WriteMode).IsNull())
+  {
+    throw UserError(path + ": ITK has no writer for this file extension; use .mha, .nrrd, .nii, .nii.gz, .png or .tif");
   }
 }
 
@@ -75,7 +88,7 @@ template<typename TImage>
 void
 WriteImageAtomically(const TImage * image, const std::string & path)
 {
-  CheckSingleFileImageFormat(path);
+  CheckWritableImageFormat(path);
   CheckWritableDirectoryOf(path);
   const std::string temporary = TemporaryPathFor(path);
   WriteImageFile(image, temporary, path);
@@ -109,7 +122,7 @@ WriteCiphertextWithSidecar(const TCipherImage * image, const std::string & path)
   {
     sidecar.envelope = std::move(*envelope);
   }
-  CheckSingleFileImageFormat(path);
+  CheckWritableImageFormat(path);
   CheckWritableDirectoryOf(path);
   const std::string sidecarPath = SidecarPathFor(path);
   const std::string temporarySidecar = TemporaryPathFor(sidecarPath);

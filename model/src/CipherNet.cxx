@@ -33,26 +33,30 @@ CipherNetImpl::CipherNetImpl(const ModelConfig & config)
   : m_Config(config)
 {
   m_Config.Validate();
-  const int    levels = m_Config.Levels();
-  const int    r = m_Config.SubPixelFactor();
+  const int levels = m_Config.Levels();
+  const int r = m_Config.SubPixelFactor();
   const double slope = m_Config.leakySlope;
-  const int    headChannels = m_Config.headChannels;
-  const int    lastChannels = m_Config.Channels(levels);
+  const int headChannels = m_Config.headChannels;
+  const int lastChannels = m_Config.Channels(levels);
 
   m_Head = register_module("head", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, headChannels, 5).padding(2)));
   for (int i = 1; i <= levels; ++i)
   {
     const std::string index = std::to_string(i);
-    const int         channels = m_Config.Channels(i);
+    const int channels = m_Config.Channels(i);
     m_Encoders.push_back(
       register_module("fem" + index, FeatureEncoderModule(m_Config.Channels(i - 1), channels, slope)));
-    m_Fusions.push_back(register_module(
-      "ffpm" + index, FeatureFusionPassingModule(channels, m_Config.encryptionBlocks[i - 1],
-                                                 m_Config.keyProjectionBlocks[i - 1], m_Config.alphaBlocks, slope,
-                                                 m_Config.alphaMin)));
+    m_Fusions.push_back(register_module("ffpm" + index,
+                                        FeatureFusionPassingModule(channels,
+                                                                   m_Config.encryptionBlocks[i - 1],
+                                                                   m_Config.keyProjectionBlocks[i - 1],
+                                                                   m_Config.alphaBlocks,
+                                                                   slope,
+                                                                   m_Config.alphaMin)));
     m_ParameterCiphers.push_back(register_module(
-      "ffem" + index, FeatureFusionEncryptionModule(channels, m_Config.ffemCouplings, m_Config.ffemDenseLayers,
-                                                    m_Config.ffemGrowth[i - 1], slope)));
+      "ffem" + index,
+      FeatureFusionEncryptionModule(
+        channels, m_Config.ffemCouplings, m_Config.ffemDenseLayers, m_Config.ffemGrowth[i - 1], slope)));
     m_Defusions.push_back(register_module(
       "ffdm" + index, FeatureFusionDecryptionModule(channels, m_Config.DecryptionBlocksAtLevel(i), slope)));
     m_Decoders.push_back(
@@ -78,8 +82,9 @@ CipherNetImpl::CheckKeys(const torch::Tensor & image, const std::vector<torch::T
   if (image.dim() != 4 || image.size(1) != 1 || image.size(2) % r != 0 || image.size(3) % r != 0 ||
       image.size(2) == 0 || image.size(3) == 0)
   {
-    throw std::invalid_argument(std::string("CipherNet::") + what + ": expected [B, 1, H, W] with H and W multiples of " +
-                                std::to_string(r) + ", got " + ShapeText(image));
+    throw std::invalid_argument(std::string("CipherNet::") + what +
+                                ": expected [B, 1, H, W] with H and W multiples of " + std::to_string(r) + ", got " +
+                                ShapeText(image));
   }
   if (!m_Config.fusion)
   {
@@ -97,8 +102,7 @@ CipherNetImpl::CheckKeys(const torch::Tensor & image, const std::vector<torch::T
     if (key.sizes() != torch::IntArrayRef(expected))
     {
       throw std::invalid_argument(std::string("CipherNet::") + what + ": feature key K_" + std::to_string(i) +
-                                  " has shape " + ShapeText(key) + ", expected " +
-                                  ShapeText(expected));
+                                  " has shape " + ShapeText(key) + ", expected " + ShapeText(expected));
     }
   }
 }
@@ -107,13 +111,13 @@ EncryptResult
 CipherNetImpl::encrypt(const torch::Tensor & tile, const std::vector<torch::Tensor> & keys)
 {
   CheckKeys(tile, keys, "encrypt");
-  const int     levels = m_Config.Levels();
+  const int levels = m_Config.Levels();
   EncryptResult result;
   torch::Tensor features = torch::leaky_relu(m_Head(tile), m_Config.leakySlope);
   for (int i = 0; i < levels; ++i)
   {
     const torch::Tensor key = m_Config.fusion ? keys[i].to(tile.device(), tile.scalar_type()) : torch::Tensor();
-    FusionOutput        fusion = m_Fusions[i]->forward(m_Encoders[i]->forward(features), key, m_Config.fusion);
+    FusionOutput fusion = m_Fusions[i]->forward(m_Encoders[i]->forward(features), key, m_Config.fusion);
     features = fusion.fused;
     result.encryptedParameters.push_back(m_Config.fusion ? m_ParameterCiphers[i]->forward(fusion.alpha, KeySummary(key))
                                                          : fusion.alpha);
@@ -148,14 +152,14 @@ CipherNetImpl::recoverAlphas(const std::vector<torch::Tensor> & encryptedParamet
       continue;
     }
     const torch::Tensor key = keys.at(i).to(encrypted.device(), encrypted.scalar_type());
-    alphas.push_back(
-      m_ParameterCiphers[i]->inverse(encrypted, KeySummary(key)).clamp(m_Config.alphaMin, 1.0));
+    alphas.push_back(m_ParameterCiphers[i]->inverse(encrypted, KeySummary(key)).clamp(m_Config.alphaMin, 1.0));
   }
   return alphas;
 }
 
 torch::Tensor
-CipherNetImpl::decryptWithParameters(const torch::Tensor & cipher, const std::vector<torch::Tensor> & alphas,
+CipherNetImpl::decryptWithParameters(const torch::Tensor & cipher,
+                                     const std::vector<torch::Tensor> & alphas,
                                      const std::vector<torch::Tensor> & keys)
 {
   CheckKeys(cipher, keys, "decrypt");
@@ -165,7 +169,9 @@ CipherNetImpl::decryptWithParameters(const torch::Tensor & cipher, const std::ve
     throw std::invalid_argument("CipherNet::decrypt: expected " + std::to_string(levels) + " alpha vectors, got " +
                                 std::to_string(alphas.size()));
   }
-  torch::Tensor features = m_CipherIn(torch::pixel_unshuffle(cipher, m_Config.SubPixelFactor()));
+  // logit undoes the output sigmoid, so that the first decoder layer sees the pre-sigmoid values
+  // (clamped to [1e-3, 1 - 1e-3]: damaged pixels at exactly 0 or 1 stay finite).
+  torch::Tensor features = m_CipherIn(torch::pixel_unshuffle(torch::logit(cipher, 1e-3), m_Config.SubPixelFactor()));
   for (int i = levels - 1; i >= 0; --i)
   {
     torch::Tensor defused;
@@ -189,7 +195,8 @@ CipherNetImpl::decryptWithParameters(const torch::Tensor & cipher, const std::ve
 }
 
 torch::Tensor
-CipherNetImpl::decrypt(const torch::Tensor & cipher, const std::vector<torch::Tensor> & encryptedParameters,
+CipherNetImpl::decrypt(const torch::Tensor & cipher,
+                       const std::vector<torch::Tensor> & encryptedParameters,
                        const std::vector<torch::Tensor> & keys)
 {
   CheckKeys(cipher, keys, "decrypt");

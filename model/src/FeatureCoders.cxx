@@ -20,9 +20,10 @@ FeatureEncoderModuleImpl::forward(const torch::Tensor & x)
 FeatureDecoderModuleImpl::FeatureDecoderModuleImpl(int64_t inChannels, int64_t outChannels, double leakySlope)
   : m_LeakySlope(leakySlope)
 {
-  m_Up = register_module("up",
-                         torch::nn::ConvTranspose2d(
-                           torch::nn::ConvTranspose2dOptions(inChannels, outChannels, 3).stride(2).padding(1).output_padding(1)));
+  m_Up = register_module(
+    "up",
+    torch::nn::ConvTranspose2d(
+      torch::nn::ConvTranspose2dOptions(inChannels, outChannels, 3).stride(2).padding(1).output_padding(1)));
   m_Block = register_module("block", ResidualBlock(outChannels, outChannels, leakySlope));
 }
 

@@ -22,12 +22,15 @@ Defuse(const torch::Tensor & fused, const torch::Tensor & projectedKey, const to
   return (fused - projectedKey) / AlphaMap(alpha) + projectedKey;
 }
 
-FeatureFusionPassingModuleImpl::FeatureFusionPassingModuleImpl(int64_t channels, int featureBlocks, int keyBlocks,
-                                                               int alphaBlocks, double leakySlope, double alphaMin)
+FeatureFusionPassingModuleImpl::FeatureFusionPassingModuleImpl(int64_t channels,
+                                                               int featureBlocks,
+                                                               int keyBlocks,
+                                                               int alphaBlocks,
+                                                               double leakySlope,
+                                                               double alphaMin)
   : m_AlphaMin(alphaMin)
 {
-  m_FeatureBranch =
-    register_module("feature_branch", MakeResidualStack(channels, channels, featureBlocks, leakySlope));
+  m_FeatureBranch = register_module("feature_branch", MakeResidualStack(channels, channels, featureBlocks, leakySlope));
   m_KeyProjection = register_module("key_projection", MakeResidualStack(channels, channels, keyBlocks, leakySlope));
   m_AlphaBranch = register_module("alpha_branch", MakeResidualStack(2 * channels, channels, alphaBlocks, leakySlope));
 }
@@ -54,7 +57,7 @@ FeatureFusionPassingModuleImpl::computeAlpha(const torch::Tensor & encodedFeatur
 FusionOutput
 FeatureFusionPassingModuleImpl::forward(const torch::Tensor & features, const torch::Tensor & key, bool fusion)
 {
-  FusionOutput        output;
+  FusionOutput output;
   const torch::Tensor encoded = encodeFeatures(features);
   if (!fusion)
   {
@@ -77,7 +80,8 @@ FeatureFusionDecryptionModuleImpl::FeatureFusionDecryptionModuleImpl(int64_t cha
 }
 
 torch::Tensor
-FeatureFusionDecryptionModuleImpl::forward(const torch::Tensor & defused, const torch::Tensor & projectedKey,
+FeatureFusionDecryptionModuleImpl::forward(const torch::Tensor & defused,
+                                           const torch::Tensor & projectedKey,
                                            const torch::Tensor & alpha)
 {
   const torch::Tensor alphaMap = AlphaMap(alpha).expand_as(defused);

@@ -12,8 +12,10 @@ KeySummary(const torch::Tensor & key)
   return 2.0 * key.flatten(1).narrow(1, 0, channels) - 1.0;
 }
 
-FeatureFusionEncryptionModuleImpl::FeatureFusionEncryptionModuleImpl(int64_t channels, int couplings,
-                                                                     int denseLayers, int64_t growth,
+FeatureFusionEncryptionModuleImpl::FeatureFusionEncryptionModuleImpl(int64_t channels,
+                                                                     int couplings,
+                                                                     int denseLayers,
+                                                                     int64_t growth,
                                                                      double leakySlope)
   : m_Half(channels / 2)
 {

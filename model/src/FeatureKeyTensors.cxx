@@ -22,8 +22,8 @@ MakeFeatureKeys(const std::array<double, 4> & x0, double mu, int burnIn, const M
   {
     const int64_t edge = tileSize >> i;
     torch::Tensor key = torch::empty({ config.Channels(i), edge, edge }, torch::kFloat32);
-    FillUniformisedSequence(x0[std::min(i - 1, 3)], mu, burnIn, key.data_ptr<float>(),
-                            static_cast<std::size_t>(key.numel()));
+    FillUniformisedSequence(
+      x0[std::min(i - 1, 3)], mu, burnIn, key.data_ptr<float>(), static_cast<std::size_t>(key.numel()));
     keys.push_back(key);
   }
   return keys;

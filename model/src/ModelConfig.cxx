@@ -13,8 +13,8 @@ namespace
 {
 
 constexpr const char * ConfigFormat = "medcrypt-model-config";
-constexpr int          ConfigVersion = 1;
-constexpr int          MaximumLevels = 6;
+constexpr int ConfigVersion = 1;
+constexpr int MaximumLevels = 6;
 
 std::string
 Join(const std::vector<int> & values)
@@ -70,7 +70,8 @@ ModelConfig::Validate(const std::string & origin) const
   {
     if (channels % 2 != 0)
     {
-      throw UserError(origin + ": every entry of level_channels must be even (the FFEM splits alpha into halves); got " +
+      throw UserError(origin +
+                      ": every entry of level_channels must be even (the FFEM splits alpha into halves); got " +
                       Join(levelChannels));
     }
   }

@@ -21,8 +21,8 @@ namespace
 {
 
 constexpr const char * ModelFormat = "medcrypt-model";
-constexpr int64_t      ModelVersion = 1;
-constexpr double       HalfMaximum = 65504.0;
+constexpr int64_t ModelVersion = 1;
+constexpr double HalfMaximum = 65504.0;
 
 /** Every parameter and buffer of the network by its full name, sorted by name. */
 std::map<std::string, torch::Tensor>
@@ -76,7 +76,7 @@ public:
   HexDigest()
   {
     std::array<std::uint8_t, 32> digest{};
-    unsigned int                 size = 0;
+    unsigned int size = 0;
     if (EVP_DigestFinal_ex(m_Context.get(), digest.data(), &size) != 1 || size != digest.size())
     {
       throw std::runtime_error("OpenSSL: SHA-256 final failed");
@@ -94,7 +94,7 @@ Float32Bytes(const torch::Tensor & tensor)
 {
   const torch::Tensor values = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(values.numel()) * 4);
-  const float *             data = values.data_ptr<float>();
+  const float * data = values.data_ptr<float>();
   for (int64_t i = 0; i < values.numel(); ++i)
   {
     std::uint32_t bits = 0;
@@ -133,7 +133,8 @@ ReadString(torch::serialize::InputArchive & archive, const char * key, const std
   c10::IValue value;
   if (!archive.try_read(key, value) || !value.isString())
   {
-    throw UserError(path + ": not a MedCrypt model file (no \"" + key + "\" entry); give a file written by 'medcrypt train'");
+    throw UserError(path + ": not a MedCrypt model file (no \"" + key +
+                    "\" entry); give a file written by 'medcrypt train'");
   }
   return value.toStringRef();
 }
@@ -149,7 +150,7 @@ ComputeModelId(CipherNet & net)
 std::string
 SaveModelFile(CipherNet & net, const std::string & path, bool half)
 {
-  torch::NoGradGuard                   noGrad;
+  torch::NoGradGuard noGrad;
   std::map<std::string, torch::Tensor> stored;
   for (const auto & [name, tensor] : NamedTensors(net))
   {

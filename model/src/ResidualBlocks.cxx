@@ -24,8 +24,7 @@ ResidualBlockImpl::ResidualBlockImpl(int64_t inChannels, int64_t outChannels, do
   m_Conv2 = register_module("conv2", Conv3x3(outChannels, outChannels));
   if (inChannels != outChannels)
   {
-    m_Shortcut =
-      register_module("shortcut", torch::nn::Conv2d(torch::nn::Conv2dOptions(inChannels, outChannels, 1)));
+    m_Shortcut = register_module("shortcut", torch::nn::Conv2d(torch::nn::Conv2dOptions(inChannels, outChannels, 1)));
   }
 }
 
@@ -57,8 +56,7 @@ ForwardStack(torch::nn::Sequential & stack, const torch::Tensor & x)
   return stack->is_empty() ? x : stack->forward(x);
 }
 
-DenseBlockImpl::DenseBlockImpl(int64_t inFeatures, int64_t outFeatures, int layers, int64_t growth,
-                               double leakySlope)
+DenseBlockImpl::DenseBlockImpl(int64_t inFeatures, int64_t outFeatures, int layers, int64_t growth, double leakySlope)
   : m_LeakySlope(leakySlope)
 {
   m_Layers = register_module("layers", torch::nn::ModuleList());
@@ -77,8 +75,8 @@ DenseBlockImpl::forward(const torch::Tensor & x)
   std::vector<torch::Tensor> features{ x };
   for (const auto & layer : *m_Layers)
   {
-    features.push_back(torch::leaky_relu(layer->as<torch::nn::Linear>()->forward(torch::cat(features, 1)),
-                                         m_LeakySlope));
+    features.push_back(
+      torch::leaky_relu(layer->as<torch::nn::Linear>()->forward(torch::cat(features, 1)), m_LeakySlope));
   }
   return m_Output(torch::cat(features, 1));
 }

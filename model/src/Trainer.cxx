@@ -20,7 +20,7 @@ namespace
 {
 
 constexpr const char * CheckpointFormat = "medcrypt-checkpoint";
-constexpr int64_t      CheckpointVersion = 1;
+constexpr int64_t CheckpointVersion = 1;
 
 /** The configuration without its fusion switch (which only says how far training has come). */
 ModelConfig
@@ -125,16 +125,16 @@ TrainerOptions::Validate(const ModelConfig & config) const
 
 struct Trainer::Impl
 {
-  ModelConfig                               config;
-  TrainerOptions                            options;
-  std::shared_ptr<TrainingImageSource>      source;
-  torch::Device                             device;
-  CipherNet                                 net{ nullptr };
-  std::unique_ptr<torch::optim::AdamW>      optimizer;
-  int                                       optimizerPhase = 1; // the phase the optimizer state belongs to
-  std::int64_t                              step = 0;
-  TrainingRandom                            random;
-  losses::LossWeights                       weights;
+  ModelConfig config;
+  TrainerOptions options;
+  std::shared_ptr<TrainingImageSource> source;
+  torch::Device device;
+  CipherNet net{ nullptr };
+  std::unique_ptr<torch::optim::AdamW> optimizer;
+  int optimizerPhase = 1; // the phase the optimizer state belongs to
+  std::int64_t step = 0;
+  TrainingRandom random;
+  losses::LossWeights weights;
 
   Impl(const ModelConfig & config_, const TrainerOptions & options_, std::shared_ptr<TrainingImageSource> source_)
     : config(config_)
@@ -175,8 +175,7 @@ struct Trainer::Impl
   LearningRate() const
   {
     const std::int64_t phaseStep = PhaseOf(step) == 1 ? step : step - options.pretrainSteps;
-    return options.learningRate *
-           std::pow(options.decayPerEpoch, static_cast<double>(phaseStep / options.epochSteps));
+    return options.learningRate * std::pow(options.decayPerEpoch, static_cast<double>(phaseStep / options.epochSteps));
   }
 
   /** lambda_e of Eq. 25 at the current step: options.wrongKeyWeight, ramped up linearly over the
@@ -189,7 +188,8 @@ struct Trainer::Impl
     {
       return options.wrongKeyWeight;
     }
-    return options.wrongKeyWeight * static_cast<double>(phaseStep + 1) / static_cast<double>(options.wrongKeyWarmupSteps);
+    return options.wrongKeyWeight * static_cast<double>(phaseStep + 1) /
+           static_cast<double>(options.wrongKeyWarmupSteps);
   }
 
   std::vector<torch::Tensor>
@@ -222,29 +222,29 @@ struct Trainer::Impl
   std::vector<std::pair<std::string, double>>
   EncryptionStep(torch::Tensor & total)
   {
-    const int     batch = options.batchSize;
-    const int     crop = options.cropSize;
+    const int batch = options.batchSize;
+    const int crop = options.cropSize;
     torch::Tensor plainCpu = SampleBatch(*source, batch, crop, options.augmentation, random);
-    const auto    keys = ToDevice(RandomFeatureKeys(config, batch, crop, random));
+    const auto keys = ToDevice(RandomFeatureKeys(config, batch, crop, random));
     // The twin differs in one pixel, so its digest and hence its feature keys are new.
     const torch::Tensor twin = ChangeOnePixel(plainCpu, random).to(device);
-    const auto          twinKeys = ToDevice(RandomFeatureKeys(config, batch, crop, random));
+    const auto twinKeys = ToDevice(RandomFeatureKeys(config, batch, crop, random));
     const torch::Tensor plain = plainCpu.to(device);
 
     net->setFusionEnabled(true);
     const EncryptResult encrypted = net->encrypt(plain, keys);
     const EncryptResult encryptedTwin = net->encrypt(twin, twinKeys);
-    const auto          encryption = losses::EncryptionLoss(encrypted.cipher, encryptedTwin.cipher, encrypted.alphas,
-                                                    encrypted.encryptedParameters, weights);
+    const auto encryption = losses::EncryptionLoss(
+      encrypted.cipher, encryptedTwin.cipher, encrypted.alphas, encrypted.encryptedParameters, weights);
 
     AttackSimulationOptions attacks;
     attacks.probability = options.attackProbability;
     const torch::Tensor damaged = SimulateAttacks(encrypted.cipher, attacks, random.Generator());
-    const auto          recovered = net->recoverAlphas(encrypted.encryptedParameters, keys);
+    const auto recovered = net->recoverAlphas(encrypted.encryptedParameters, keys);
     const torch::Tensor decrypted = net->decryptWithParameters(damaged, recovered, keys);
 
     torch::Tensor wrongKey;
-    const int     m = options.wrongKeyImages;
+    const int m = options.wrongKeyImages;
     if (m >= 2)
     {
       // Image i decrypted with the key of image j for i != j (Eq. 23); the diagonal, excluded by the
@@ -273,7 +273,7 @@ struct Trainer::Impl
       }
       const torch::Tensor wrong = net->decrypt(encrypted.cipher.index_select(0, imageIndex), parameters, wrongKeys);
       std::vector<torch::Tensor> matrix;
-      std::size_t                k = 0;
+      std::size_t k = 0;
       for (int i = 0; i < m; ++i)
       {
         for (int j = 0; j < m; ++j)
@@ -301,19 +301,21 @@ struct Trainer::Impl
   }
 };
 
-Trainer::Trainer(const ModelConfig & config, const TrainerOptions & options,
+Trainer::Trainer(const ModelConfig & config,
+                 const TrainerOptions & options,
                  std::shared_ptr<TrainingImageSource> source)
   : m_Impl(std::make_unique<Impl>(config, options, std::move(source)))
-{}
+{
+}
 
 Trainer::~Trainer() = default;
 
 TrainingStepReport
 Trainer::Step()
 {
-  Impl &     impl = *m_Impl;
+  Impl & impl = *m_Impl;
   const auto start = std::chrono::steady_clock::now();
-  const int  phase = impl.PhaseOf(impl.step);
+  const int phase = impl.PhaseOf(impl.step);
   if (phase != impl.optimizerPhase)
   {
     // The encryption phase starts from the pre-trained weights with a fresh optimizer.
@@ -326,7 +328,7 @@ Trainer::Step()
     static_cast<torch::optim::AdamWOptions &>(group.options()).lr(learningRate);
   }
   impl.net->train();
-  torch::Tensor      total;
+  torch::Tensor total;
   TrainingStepReport report;
   report.losses = phase == 1 ? impl.PretrainStep(total) : impl.EncryptionStep(total);
   if (!std::isfinite(total.item<double>()))
@@ -350,7 +352,7 @@ Trainer::Run(std::ostream & progress)
 {
   Impl & impl = *m_Impl;
   double windowSeconds = 0;
-  int    windowSteps = 0;
+  int windowSteps = 0;
   while (impl.step < impl.options.totalSteps)
   {
     const TrainingStepReport report = Step();
@@ -374,7 +376,7 @@ Trainer::Run(std::ostream & progress)
 void
 Trainer::SaveCheckpoint(const std::string & path) const
 {
-  const Impl &                    impl = *m_Impl;
+  const Impl & impl = *m_Impl;
   torch::serialize::OutputArchive archive;
   archive.write("format", c10::IValue(std::string(CheckpointFormat)));
   archive.write("version", c10::IValue(CheckpointVersion));
@@ -411,7 +413,7 @@ Trainer::SaveCheckpoint(const std::string & path) const
 void
 Trainer::LoadCheckpoint(const std::string & path)
 {
-  Impl &                         impl = *m_Impl;
+  Impl & impl = *m_Impl;
   torch::serialize::InputArchive archive;
   try
   {
@@ -447,7 +449,7 @@ Trainer::LoadCheckpoint(const std::string & path)
   }
   torch::serialize::InputArchive weights;
   torch::serialize::InputArchive optimizer;
-  torch::Tensor                  generatorState;
+  torch::Tensor generatorState;
   if (!archive.try_read("weights", weights) || !archive.try_read("optimizer", optimizer) ||
       !archive.try_read("rng_generator", generatorState))
   {
@@ -494,7 +496,7 @@ Trainer::Network() const
 std::string
 Trainer::FormatProgress(const TrainingStepReport & report, std::int64_t totalSteps, double imagesPerSecond)
 {
-  char        text[64];
+  char text[64];
   std::string line = "step " + std::to_string(report.step) + "/" + std::to_string(totalSteps) + " | phase " +
                      std::to_string(report.phase) + (report.phase == 1 ? " pretrain" : " encryption") + " |";
   for (const auto & [name, value] : report.losses)

@@ -15,7 +15,8 @@ namespace medcrypt
 TrainingRandom::TrainingRandom(std::uint64_t seed)
   : m_Engine(seed)
   , m_Generator(at::make_generator<at::CPUGeneratorImpl>(seed))
-{}
+{
+}
 
 double
 TrainingRandom::Uniform()
@@ -80,7 +81,7 @@ SampleCrop(TrainingImageSource & source, int crop, const AugmentationOptions & a
   {
     throw std::invalid_argument("SampleCrop: the image source is empty");
   }
-  const auto    index = static_cast<std::size_t>(random.Integer(0, static_cast<std::int64_t>(source.size()) - 1));
+  const auto index = static_cast<std::size_t>(random.Integer(0, static_cast<std::int64_t>(source.size()) - 1));
   torch::Tensor image = source.get(index);
   if (image.dim() != 3 || image.size(0) != 1)
   {
@@ -94,10 +95,11 @@ SampleCrop(TrainingImageSource & source, int crop, const AugmentationOptions & a
     const int64_t padRows = std::max<int64_t>(0, crop - height);
     const int64_t padColumns = std::max<int64_t>(0, crop - width);
     namespace F = torch::nn::functional;
-    image = F::pad(image.unsqueeze(0), F::PadFuncOptions({ padColumns / 2, padColumns - padColumns / 2, padRows / 2,
-                                                           padRows - padRows / 2 })
-                                         .mode(torch::kReplicate))
-              .squeeze(0);
+    image =
+      F::pad(image.unsqueeze(0),
+             F::PadFuncOptions({ padColumns / 2, padColumns - padColumns / 2, padRows / 2, padRows - padRows / 2 })
+               .mode(torch::kReplicate))
+        .squeeze(0);
   }
   const int64_t top = random.Integer(0, image.size(1) - crop);
   const int64_t left = random.Integer(0, image.size(2) - crop);
@@ -129,13 +131,16 @@ SampleCrop(TrainingImageSource & source, int crop, const AugmentationOptions & a
     const double sigma = augmentation.maxNoiseSigma * random.Uniform();
     x = (x + sigma * torch::randn(x.sizes(), random.Generator(), x.options())).clamp(0.0, 1.0);
   }
-  const auto   bits = random.Integer(augmentation.minBits, augmentation.maxBits);
+  const auto bits = random.Integer(augmentation.minBits, augmentation.maxBits);
   const double levels = static_cast<double>((std::int64_t{ 1 } << bits) - 1);
   return (torch::round(x * levels) / levels).contiguous();
 }
 
 torch::Tensor
-SampleBatch(TrainingImageSource & source, int batch, int crop, const AugmentationOptions & augmentation,
+SampleBatch(TrainingImageSource & source,
+            int batch,
+            int crop,
+            const AugmentationOptions & augmentation,
             TrainingRandom & random)
 {
   std::vector<torch::Tensor> crops;
@@ -163,13 +168,13 @@ ChangeOnePixel(const torch::Tensor & images, TrainingRandom & random)
 {
   torch::Tensor changed = images.to(torch::kCPU, torch::kFloat32).clone().contiguous();
   const int64_t pixels = changed.size(2) * changed.size(3);
-  auto          values = changed.view({ changed.size(0), pixels });
-  auto          access = values.accessor<float, 2>();
+  auto values = changed.view({ changed.size(0), pixels });
+  auto access = values.accessor<float, 2>();
   constexpr float level = 1.0f / 255.0f;
   for (int64_t b = 0; b < changed.size(0); ++b)
   {
     const int64_t p = random.Integer(0, pixels - 1);
-    const float   value = access[b][p];
+    const float value = access[b][p];
     access[b][p] = value + level <= 1.0f ? value + level : value - level;
   }
   return changed.to(images.device());

@@ -188,6 +188,11 @@ TEST_F(CipherCli, UnwritableOutputAndOutputEqualToInputAreRefused)
   EXPECT_NE(same.status, 0);
   EXPECT_TRUE(Contains(same.errors, "is the input file")) << same.errors;
 
+  const auto unknown =
+    RunMedcrypt("encrypt --key " + key + " --model " + model + " " + phantom + " " + (directory / "cipher.unknown"));
+  EXPECT_NE(unknown.status, 0);
+  EXPECT_TRUE(Contains(unknown.errors, "no writer for this file extension")) << unknown.errors;
+
   const auto cipher = directory / "cipher.mha";
   Encrypt(phantom, cipher);
   const auto intoMissing =

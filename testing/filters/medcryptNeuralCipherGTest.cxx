@@ -56,31 +56,34 @@ private:
   std::string m_Path;
 };
 
-/** The two tiny models of the suite (seeds 11 and 12), written and loaded once. */
-class TinyModels : public ::testing::Environment
+/** The tiny models of the suite (seeds 11 and 12), each written and loaded on first use: every test
+ * runs in its own process under CTest, and most need only the first. */
+class TinyModels
 {
 public:
-  static std::shared_ptr<const NeuralCipher> first;
-  static std::shared_ptr<const NeuralCipher> second;
-  static std::string firstPath;
-
-  void
-  SetUp() override
+  static std::shared_ptr<const NeuralCipher>
+  First()
   {
-    firstPath = m_Directory / "tiny-11.mcmodel";
-    medcrypt::testing::WriteTinyModelFile(firstPath, 11);
-    medcrypt::testing::WriteTinyModelFile(m_Directory / "tiny-12.mcmodel", 12);
-    first = NeuralCipher::Load(firstPath);
-    second = NeuralCipher::Load(m_Directory / "tiny-12.mcmodel");
+    static const auto model = Make(11);
+    return model;
+  }
+  static std::shared_ptr<const NeuralCipher>
+  Second()
+  {
+    static const auto model = Make(12);
+    return model;
   }
 
 private:
-  ScratchDirectory m_Directory;
+  static std::shared_ptr<const NeuralCipher>
+  Make(std::uint64_t seed)
+  {
+    const ScratchDirectory directory;
+    const auto path = directory / "tiny.mcmodel";
+    medcrypt::testing::WriteTinyModelFile(path, seed);
+    return NeuralCipher::Load(path);
+  }
 };
-std::shared_ptr<const NeuralCipher> TinyModels::first;
-std::shared_ptr<const NeuralCipher> TinyModels::second;
-std::string TinyModels::firstPath;
-const auto * const tinyModels = ::testing::AddGlobalTestEnvironment(new TinyModels);
 
 UserKey
 TestKey(std::uint64_t salt = 0)
@@ -149,7 +152,7 @@ auto
 Encrypt(const TImage * image,
         const UserKey & key,
         bool exactEnvelope = true,
-        std::shared_ptr<const NeuralCipher> model = TinyModels::first)
+        std::shared_ptr<const NeuralCipher> model = TinyModels::First())
 {
   auto filter = itk::NeuralEncryptImageFilter<TImage>::New();
   filter->SetInput(image);
@@ -164,7 +167,7 @@ template<typename TOutputImage, typename TCipherImage>
 auto
 MakeDecryptor(const TCipherImage * cipher,
               const UserKey & key,
-              std::shared_ptr<const NeuralCipher> model = TinyModels::first)
+              std::shared_ptr<const NeuralCipher> model = TinyModels::First())
 {
   auto filter = itk::NeuralDecryptImageFilter<TCipherImage, TOutputImage>::New();
   filter->SetInput(cipher);
@@ -224,7 +227,7 @@ ExpectBitExactRoundTrip(const itk::Size<D> & size, unsigned seed)
   // The header records what docs/format.md says.
   const auto clear = medcrypt::ReadClearPart(encrypt->GetSealedHeader(), "test");
   EXPECT_EQ(clear.pixelType, medcrypt::SampleTypeOf<TPixel>());
-  EXPECT_EQ(clear.modelId, TinyModels::first->ModelId());
+  EXPECT_EQ(clear.modelId, TinyModels::First()->ModelId());
   EXPECT_FALSE(clear.neuralOnly);
   EXPECT_EQ(clear.pixelDigest, medcrypt::CipherPixelDigest(cipher));
   EXPECT_EQ(clear.geometry.size[0], size[0]);
@@ -241,7 +244,7 @@ ExpectBitExactRoundTrip(const itk::Size<D> & size, unsigned seed)
 
 TEST(NeuralCipherFilters, TinyPresetHasThe32PixelTilesTheseTestsAssume)
 {
-  EXPECT_EQ(TinyModels::first->TileSize(), static_cast<int>(TinyTileSize));
+  EXPECT_EQ(TinyModels::First()->TileSize(), static_cast<int>(TinyTileSize));
 }
 
 TEST(NeuralCipherFilters, RoundTripThroughTheEnvelopeIsBitExact2DUInt8NotAMultipleOfTheTile)
@@ -291,7 +294,7 @@ TEST(NeuralCipherFilters, HeaderAndEnvelopeTravelThroughAPipelineInTheDictionary
   const auto image = RandomImage<short, 2>({ { 45, 37 } }, 9);
   auto encrypt = itk::NeuralEncryptImageFilter<ImageType>::New();
   encrypt->SetInput(image);
-  encrypt->SetModel(TinyModels::first);
+  encrypt->SetModel(TinyModels::First());
   encrypt->SetUserKey(TestKey());
   // Not updated: the decryptor must bring it up to date to learn the geometry from the header.
   auto decrypt = MakeDecryptor<ImageType>(encrypt->GetOutput(), TestKey());
@@ -441,12 +444,36 @@ TEST(NeuralCipherFilters, TamperedHeaderIsRefused)
   EXPECT_THROW(second->Update(), itk::ExceptionObject);
 }
 
+TEST(NeuralCipherFilters, TamperedEnvelopeIsRefusedNotReplacedByTheNetwork)
+{
+  using ImageType = itk::Image<unsigned char, 2>;
+  const auto image = RandomImage<unsigned char, 2>({ { 45, 37 } }, 26);
+  const auto encrypt = Encrypt(image.GetPointer(), TestKey());
+  auto envelope = encrypt->GetEnvelope();
+  envelope[envelope.size() - 30] ^= 0x01; // a byte of the encrypted content
+  auto decrypt = MakeDecryptor<ImageType>(encrypt->GetOutput(), TestKey());
+  decrypt->SetEnvelope(envelope);
+  try
+  {
+    decrypt->Update();
+    FAIL() << "a tampered envelope was accepted";
+  }
+  catch (const itk::ExceptionObject & error)
+  {
+    EXPECT_NE(std::string(error.GetDescription()).find("envelope was changed"), std::string::npos)
+      << error.GetDescription();
+  }
+  decrypt->SetUseEnvelope(false);
+  EXPECT_NO_THROW(decrypt->Update());
+  EXPECT_FALSE(decrypt->GetRestoredFromEnvelope());
+}
+
 TEST(NeuralCipherFilters, AnotherModelIsRefusedNamingBothIds)
 {
   using ImageType = itk::Image<unsigned char, 2>;
   const auto image = RandomImage<unsigned char, 2>({ { 45, 37 } }, 16);
   const auto encrypt = Encrypt(image.GetPointer(), TestKey(), false);
-  auto decrypt = MakeDecryptor<ImageType>(encrypt->GetOutput(), TestKey(), TinyModels::second);
+  auto decrypt = MakeDecryptor<ImageType>(encrypt->GetOutput(), TestKey(), TinyModels::Second());
   try
   {
     decrypt->Update();
@@ -455,8 +482,8 @@ TEST(NeuralCipherFilters, AnotherModelIsRefusedNamingBothIds)
   catch (const itk::ExceptionObject & error)
   {
     const std::string message = error.GetDescription();
-    EXPECT_NE(message.find(TinyModels::first->ModelId()), std::string::npos) << message;
-    EXPECT_NE(message.find(TinyModels::second->ModelId()), std::string::npos) << message;
+    EXPECT_NE(message.find(TinyModels::First()->ModelId()), std::string::npos) << message;
+    EXPECT_NE(message.find(TinyModels::Second()->ModelId()), std::string::npos) << message;
   }
 }
 
@@ -495,7 +522,7 @@ TEST(NeuralCipherFilters, EncryptionReportsProgress)
   const auto image = RandomImage<unsigned char, 3>({ { 64, 64, 3 } }, 18); // 12 tiles
   auto filter = itk::NeuralEncryptImageFilter<ImageType>::New();
   filter->SetInput(image);
-  filter->SetModel(TinyModels::first);
+  filter->SetModel(TinyModels::First());
   filter->SetUserKey(TestKey());
   std::vector<float> reported;
   auto watch = itk::CStyleCommand::New();

@@ -43,7 +43,7 @@ TemporaryPath(const std::string & name)
 TEST(Network, FusionInverseIsExact)
 {
   torch::manual_seed(1);
-  const auto    options = torch::TensorOptions().dtype(torch::kFloat64);
+  const auto options = torch::TensorOptions().dtype(torch::kFloat64);
   torch::Tensor features = torch::randn({ 3, 8, 5, 5 }, options) * 4;
   torch::Tensor key = torch::rand({ 3, 8, 5, 5 }, options);
   torch::Tensor alpha = 0.05 + 0.95 * torch::rand({ 3, 8 }, options);
@@ -51,7 +51,8 @@ TEST(Network, FusionInverseIsExact)
   // Eq. 3 worked out for one element.
   const double a = alpha[1][2].item<double>();
   EXPECT_NEAR(fused[1][2][3][4].item<double>(),
-              a * features[1][2][3][4].item<double>() + (1 - a) * key[1][2][3][4].item<double>(), 1e-12);
+              a * features[1][2][3][4].item<double>() + (1 - a) * key[1][2][3][4].item<double>(),
+              1e-12);
   EXPECT_LT((Defuse(fused, key, alpha) - features).abs().max().item<double>(), 1e-6);
   // In float32 too, with alpha at its lower bound.
   alpha.fill_(0.05);
@@ -67,19 +68,19 @@ TEST(Network, FeatureFusionEncryptionInverse)
   for (const char * preset : { "tiny", "default" })
   {
     const ModelConfig config = ModelConfigPreset(preset);
-    const int64_t     channels = config.levelChannels.back();
-    FeatureFusionEncryptionModule ffem(channels, config.ffemCouplings, config.ffemDenseLayers,
-                                       config.ffemGrowth.back(), config.leakySlope);
-    const int                  tile = config.SubPixelFactor() * 2;
-    const auto                 keys = BatchKeys(config, tile, 4);
-    const auto                 wrongKeys = BatchKeys(config, tile, 4, 0.013);
-    const torch::Tensor        right = KeySummary(keys.back());
-    const torch::Tensor        wrong = KeySummary(wrongKeys.back());
+    const int64_t channels = config.levelChannels.back();
+    FeatureFusionEncryptionModule ffem(
+      channels, config.ffemCouplings, config.ffemDenseLayers, config.ffemGrowth.back(), config.leakySlope);
+    const int tile = config.SubPixelFactor() * 2;
+    const auto keys = BatchKeys(config, tile, 4);
+    const auto wrongKeys = BatchKeys(config, tile, 4, 0.013);
+    const torch::Tensor right = KeySummary(keys.back());
+    const torch::Tensor wrong = KeySummary(wrongKeys.back());
     ASSERT_EQ(right.sizes(), torch::IntArrayRef({ 4, channels }));
     // k_i is the first C_i values of the flattened key mapped to [-1, 1].
     EXPECT_FLOAT_EQ(right[0][3].item<float>(), 2 * keys.back()[0].flatten()[3].item<float>() - 1);
     const torch::Tensor alpha = 0.05 + 0.95 * torch::rand({ 4, channels });
-    torch::NoGradGuard  noGrad;
+    torch::NoGradGuard noGrad;
     const torch::Tensor encrypted = ffem->forward(alpha, right);
     EXPECT_GT((encrypted - alpha).abs().mean().item<double>(), 0.05) << preset << ": EP must differ from alpha";
     EXPECT_LT((ffem->inverse(encrypted, right) - alpha).abs().max().item<double>(), 1e-5) << preset;
@@ -93,12 +94,12 @@ TEST(Network, ShapesAndRanges)
   for (const char * preset : { "tiny", "default" })
   {
     const ModelConfig config = ModelConfigPreset(preset);
-    CipherNet         net(config);
+    CipherNet net(config);
     net->eval();
     torch::NoGradGuard noGrad;
-    const int          tile = std::string(preset) == "tiny" ? config.tileSize : 64;
-    const int          batch = 3;
-    const auto         keys = BatchKeys(config, tile, batch);
+    const int tile = std::string(preset) == "tiny" ? config.tileSize : 64;
+    const int batch = 3;
+    const auto keys = BatchKeys(config, tile, batch);
     const torch::Tensor plain = torch::rand({ batch, 1, tile, tile });
     const EncryptResult result = net->encrypt(plain, keys);
     EXPECT_EQ(result.cipher.sizes(), plain.sizes()) << preset;
@@ -134,10 +135,10 @@ TEST(Network, FusionOffIsAnAutoencoderThatIgnoresKeys)
 {
   torch::manual_seed(4);
   const ModelConfig config = ModelConfigPreset("tiny");
-  CipherNet         net(config);
+  CipherNet net(config);
   net->setFusionEnabled(false);
   EXPECT_FALSE(net->config().fusion);
-  torch::NoGradGuard  noGrad;
+  torch::NoGradGuard noGrad;
   const torch::Tensor plain = torch::rand({ 2, 1, 32, 32 });
   const EncryptResult withoutKeys = net->encrypt(plain, {});
   const EncryptResult withKeys = net->encrypt(plain, BatchKeys(config, 32, 2));
@@ -155,7 +156,7 @@ TEST(Network, ReceptiveFieldCoversTheWholeTile)
   torch::manual_seed(5);
   const ModelConfig config = ModelConfigPreset("tiny");
   ASSERT_EQ(config.tileSize, 32);
-  CipherNet  net(config);
+  CipherNet net(config);
   const auto keys = BatchKeys(config, 32, 1);
   for (const auto & corner : { std::pair<int, int>{ 0, 0 }, std::pair<int, int>{ 31, 31 } })
   {
@@ -171,16 +172,16 @@ TEST(Network, ReceptiveFieldCoversTheWholeTile)
 
 TEST(Network, FeatureKeysAreTheUniformisedSequences)
 {
-  const ModelConfig           config = ModelConfigPreset("default"); // three levels
+  const ModelConfig config = ModelConfigPreset("default"); // three levels
   const std::array<double, 4> x0{ 0.125, 0.375, 0.625, 0.875 };
-  const auto                  keys = MakeFeatureKeys(x0, 3.99, 1000, config, 64);
+  const auto keys = MakeFeatureKeys(x0, 3.99, 1000, config, 64);
   ASSERT_EQ(keys.size(), 3u);
   for (int i = 1; i <= 3; ++i)
   {
     const torch::Tensor & key = keys[i - 1];
     EXPECT_EQ(key.sizes(), torch::IntArrayRef({ config.Channels(i), 64 >> i, 64 >> i }));
     // Row-major fill: element (c, y, x) is value number (c H + y) W + x of x0_i's sequence.
-    const auto    expected = UniformisedSequence(x0[i - 1], 3.99, 1000, static_cast<std::size_t>(key.numel()));
+    const auto expected = UniformisedSequence(x0[i - 1], 3.99, 1000, static_cast<std::size_t>(key.numel()));
     const int64_t h = key.size(1);
     const int64_t w = key.size(2);
     EXPECT_FLOAT_EQ(key[1][2][3].item<float>(), static_cast<float>(expected[(1 * h + 2) * w + 3]));
@@ -232,10 +233,11 @@ TEST(Network, ConfigJsonRoundTripAndValidation)
 
 TEST(Network, PaperPresetMatchesTable1)
 {
-  const auto   rows = CountParametersByModule(ModelConfigPreset("paper"));
+  const auto rows = CountParametersByModule(ModelConfigPreset("paper"));
   std::int64_t total = 0;
   std::cout << std::left << std::setw(10) << "module" << std::right << std::setw(14) << "ours" << std::setw(14)
-            << "Table 1" << "\n";
+            << "Table 1"
+            << "\n";
   for (const auto & row : rows)
   {
     total += row.parameters;
@@ -261,7 +263,7 @@ TEST(Network, ModelFileRoundTrip)
 {
   torch::manual_seed(6);
   const ModelConfig config = ModelConfigPreset("tiny");
-  CipherNet         net(config);
+  CipherNet net(config);
   net->eval();
   const std::string path = TemporaryPath("model.pt");
   const std::string id = SaveModelFile(net, path);
@@ -273,8 +275,8 @@ TEST(Network, ModelFileRoundTrip)
   EXPECT_EQ(loaded.modelId, id);
   EXPECT_FALSE(loaded.storedAsHalf);
   EXPECT_EQ(loaded.net->config(), config);
-  torch::NoGradGuard  noGrad;
-  const auto          keys = BatchKeys(config, 32, 2);
+  torch::NoGradGuard noGrad;
+  const auto keys = BatchKeys(config, 32, 2);
   const torch::Tensor plain = torch::rand({ 2, 1, 32, 32 });
   const EncryptResult a = net->encrypt(plain, keys);
   const EncryptResult b = loaded.net->encrypt(plain, keys);
@@ -315,13 +317,14 @@ TEST(Network, ModelFileRoundTrip)
 TEST(Network, DamagedAndForeignFilesAreRefused)
 {
   torch::manual_seed(7);
-  CipherNet         net(ModelConfigPreset("tiny"));
+  CipherNet net(ModelConfigPreset("tiny"));
   const std::string path = TemporaryPath("whole.pt");
   SaveModelFile(net, path);
-  std::ifstream     input(path, std::ios::binary);
+  std::ifstream input(path, std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(input)), std::istreambuf_iterator<char>());
 
-  const auto expectRefused = [](const std::string & file) {
+  const auto expectRefused = [](const std::string & file)
+  {
     try
     {
       LoadModelFile(file);
@@ -329,8 +332,8 @@ TEST(Network, DamagedAndForeignFilesAreRefused)
     }
     catch (const UserError & error)
     {
-      EXPECT_EQ(std::string(error.what()).rfind(file, 0), 0u) << "the message must start with the file name: "
-                                                             << error.what();
+      EXPECT_EQ(std::string(error.what()).rfind(file, 0), 0u)
+        << "the message must start with the file name: " << error.what();
     }
   };
   const std::string truncated = TemporaryPath("truncated.pt");
@@ -363,19 +366,19 @@ TEST(Network, RunsOnCudaWhenAvailable)
   }
   torch::manual_seed(8);
   const ModelConfig config = ModelConfigPreset("tiny");
-  CipherNet         cpu(config);
-  CipherNet         gpu(config);
+  CipherNet cpu(config);
+  CipherNet gpu(config);
   {
     torch::NoGradGuard noGrad;
-    const auto         source = cpu->named_parameters();
+    const auto source = cpu->named_parameters();
     for (auto & item : gpu->named_parameters())
     {
       item.value().copy_(source[item.key()]);
     }
   }
   gpu->to(torch::kCUDA);
-  torch::NoGradGuard  noGrad;
-  const auto          keys = BatchKeys(config, 32, 2);
+  torch::NoGradGuard noGrad;
+  const auto keys = BatchKeys(config, 32, 2);
   const torch::Tensor plain = torch::rand({ 2, 1, 32, 32 });
   const EncryptResult onCpu = cpu->encrypt(plain, keys);
   const EncryptResult onGpu = gpu->encrypt(plain.to(torch::kCUDA), keys);

@@ -18,7 +18,7 @@ namespace medcrypt
 /** What encryption produces for a batch of tiles. */
 struct EncryptResult
 {
-  torch::Tensor              cipher;              // [B, 1, T, T] in [0, 1]
+  torch::Tensor cipher;                           // [B, 1, T, T] in [0, 1]
   std::vector<torch::Tensor> alphas;              // alpha_i [B, C_i], i = 1..L, in [alphaMin, 1]
   std::vector<torch::Tensor> encryptedParameters; // EP_i [B, C_i], i = 1..L: they travel with the ciphertext
 };
@@ -43,7 +43,8 @@ public:
 
   /** Decrypts: recovers alpha_i from EP_i with the FFEM inverse, then decodes. -> [B, 1, T, T] in [0, 1]. */
   torch::Tensor
-  decrypt(const torch::Tensor & cipher, const std::vector<torch::Tensor> & encryptedParameters,
+  decrypt(const torch::Tensor & cipher,
+          const std::vector<torch::Tensor> & encryptedParameters,
           const std::vector<torch::Tensor> & keys);
 
   /** alpha_i = FFEM_i^-1(EP_i, k_i), clamped to [alphaMin, 1] (a wrong key may give any value; the
@@ -53,7 +54,8 @@ public:
 
   /** Decodes with given alpha_i (for training losses and tests). -> [B, 1, T, T] in [0, 1]. */
   torch::Tensor
-  decryptWithParameters(const torch::Tensor & cipher, const std::vector<torch::Tensor> & alphas,
+  decryptWithParameters(const torch::Tensor & cipher,
+                        const std::vector<torch::Tensor> & alphas,
                         const std::vector<torch::Tensor> & keys);
 
   /** The configuration, with `fusion` as currently set. */
@@ -80,16 +82,16 @@ private:
   void
   CheckKeys(const torch::Tensor & image, const std::vector<torch::Tensor> & keys, const char * what) const;
 
-  ModelConfig                                m_Config;
-  torch::nn::Conv2d                          m_Head{ nullptr };
-  std::vector<FeatureEncoderModule>          m_Encoders;
-  std::vector<FeatureFusionPassingModule>    m_Fusions;
+  ModelConfig m_Config;
+  torch::nn::Conv2d m_Head{ nullptr };
+  std::vector<FeatureEncoderModule> m_Encoders;
+  std::vector<FeatureFusionPassingModule> m_Fusions;
   std::vector<FeatureFusionEncryptionModule> m_ParameterCiphers;
-  torch::nn::Conv2d                          m_CipherOut{ nullptr };
-  torch::nn::Conv2d                          m_CipherIn{ nullptr };
+  torch::nn::Conv2d m_CipherOut{ nullptr };
+  torch::nn::Conv2d m_CipherIn{ nullptr };
   std::vector<FeatureFusionDecryptionModule> m_Defusions;
-  std::vector<FeatureDecoderModule>          m_Decoders;
-  torch::nn::Sequential                      m_Tail{ nullptr };
+  std::vector<FeatureDecoderModule> m_Decoders;
+  torch::nn::Sequential m_Tail{ nullptr };
 };
 TORCH_MODULE(CipherNet);
 

@@ -21,8 +21,8 @@ public:
 
 private:
   torch::nn::Conv2d m_Down{ nullptr };
-  ResidualBlock     m_Block{ nullptr };
-  double            m_LeakySlope;
+  ResidualBlock m_Block{ nullptr };
+  double m_LeakySlope;
 };
 TORCH_MODULE(FeatureEncoderModule);
 
@@ -39,8 +39,8 @@ public:
 
 private:
   torch::nn::ConvTranspose2d m_Up{ nullptr };
-  ResidualBlock              m_Block{ nullptr };
-  double                     m_LeakySlope;
+  ResidualBlock m_Block{ nullptr };
+  double m_LeakySlope;
 };
 TORCH_MODULE(FeatureDecoderModule);
 

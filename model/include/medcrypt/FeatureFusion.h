@@ -39,8 +39,12 @@ struct FusionOutput
 class FeatureFusionPassingModuleImpl : public torch::nn::Module
 {
 public:
-  FeatureFusionPassingModuleImpl(int64_t channels, int featureBlocks, int keyBlocks, int alphaBlocks,
-                                 double leakySlope, double alphaMin);
+  FeatureFusionPassingModuleImpl(int64_t channels,
+                                 int featureBlocks,
+                                 int keyBlocks,
+                                 int alphaBlocks,
+                                 double leakySlope,
+                                 double alphaMin);
 
   /** The feature branch: [B, C, H, W] -> [B, C, H, W]. */
   torch::Tensor
@@ -63,7 +67,7 @@ private:
   torch::nn::Sequential m_FeatureBranch{ nullptr };
   torch::nn::Sequential m_KeyProjection{ nullptr };
   torch::nn::Sequential m_AlphaBranch{ nullptr };
-  double                m_AlphaMin;
+  double m_AlphaMin;
 };
 TORCH_MODULE(FeatureFusionPassingModule);
 
@@ -82,7 +86,7 @@ public:
 private:
   torch::nn::Sequential m_FeatureBranch{ nullptr };
   torch::nn::Sequential m_ConditionBranch{ nullptr };
-  ResidualBlock         m_Merge{ nullptr };
+  ResidualBlock m_Merge{ nullptr };
 };
 TORCH_MODULE(FeatureFusionDecryptionModule);
 

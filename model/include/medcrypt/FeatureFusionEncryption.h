@@ -24,7 +24,10 @@ KeySummary(const torch::Tensor & key);
 class FeatureFusionEncryptionModuleImpl : public torch::nn::Module
 {
 public:
-  FeatureFusionEncryptionModuleImpl(int64_t channels, int couplings, int denseLayers, int64_t growth,
+  FeatureFusionEncryptionModuleImpl(int64_t channels,
+                                    int couplings,
+                                    int denseLayers,
+                                    int64_t growth,
                                     double leakySlope);
 
   /** Encryption: alpha [B, C] and k [B, C] -> EP [B, C]. */
@@ -36,9 +39,9 @@ public:
   inverse(const torch::Tensor & encrypted, const torch::Tensor & keySummary);
 
 private:
-  int64_t                  m_Half;
-  std::vector<DenseBlock>  m_F;
-  std::vector<DenseBlock>  m_G;
+  int64_t m_Half;
+  std::vector<DenseBlock> m_F;
+  std::vector<DenseBlock> m_G;
 };
 TORCH_MODULE(FeatureFusionEncryptionModule);
 

@@ -15,9 +15,9 @@ namespace medcrypt
 /** A model read back from its file (on the CPU, float32, in training mode: call net->eval()). */
 struct LoadedModel
 {
-  CipherNet   net{ nullptr };
-  std::string modelId;       // 64 lower-case hex digits
-  bool        storedAsHalf = false;
+  CipherNet net{ nullptr };
+  std::string modelId; // 64 lower-case hex digits
+  bool storedAsHalf = false;
 };
 
 /** The model id: hex SHA-256 over every parameter and buffer in the order of their sorted names;

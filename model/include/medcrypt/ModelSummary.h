@@ -19,8 +19,8 @@ constexpr std::int64_t PaperTable1TotalParameters = 79403169;
 /** One module family of CipherNet and its parameter count. */
 struct ModuleParameterCount
 {
-  std::string  module;      // "head", "fem", "ffpm", "ffem", "subpixel", "ffdm", "fdm", "tail"
-  std::string  description; // what the family holds
+  std::string module;      // "head", "fem", "ffpm", "ffem", "subpixel", "ffdm", "fdm", "tail"
+  std::string description; // what the family holds
   std::int64_t parameters = 0;
   std::int64_t paperTable1 = -1; // Table 1's total for the matching rows; -1: not in Table 1
 };

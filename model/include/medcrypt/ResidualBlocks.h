@@ -26,7 +26,7 @@ private:
   torch::nn::Conv2d m_Conv1{ nullptr };
   torch::nn::Conv2d m_Conv2{ nullptr };
   torch::nn::Conv2d m_Shortcut{ nullptr };
-  double            m_LeakySlope;
+  double m_LeakySlope;
 };
 TORCH_MODULE(ResidualBlock);
 
@@ -53,8 +53,8 @@ public:
 
 private:
   torch::nn::ModuleList m_Layers{ nullptr };
-  torch::nn::Linear     m_Output{ nullptr };
-  double                m_LeakySlope;
+  torch::nn::Linear m_Output{ nullptr };
+  double m_LeakySlope;
 };
 TORCH_MODULE(DenseBlock);
 

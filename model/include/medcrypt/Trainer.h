@@ -23,11 +23,11 @@ class CipherNet;
 /** The outcome of one training step. */
 struct TrainingStepReport
 {
-  std::int64_t                                 step = 0; // 1-based number of the step just done
-  int                                          phase = 1;
-  std::vector<std::pair<std::string, double>> losses;   // name -> value, in a fixed order per phase
-  double                                       learningRate = 0;
-  double                                       seconds = 0; // wall time of the step
+  std::int64_t step = 0; // 1-based number of the step just done
+  int phase = 1;
+  std::vector<std::pair<std::string, double>> losses; // name -> value, in a fixed order per phase
+  double learningRate = 0;
+  double seconds = 0; // wall time of the step
 };
 
 /** Runs the two training phases on images from a TrainingImageSource. Reproducible: the same

@@ -60,7 +60,7 @@ public:
 
 private:
   std::mt19937_64 m_Engine;
-  at::Generator   m_Generator;
+  at::Generator m_Generator;
 };
 
 /** A random crop [1, crop, crop] of a random image of `source`, augmented. Images smaller than the
@@ -70,7 +70,10 @@ SampleCrop(TrainingImageSource & source, int crop, const AugmentationOptions & a
 
 /** `batch` crops stacked: [batch, 1, crop, crop] on the CPU. */
 torch::Tensor
-SampleBatch(TrainingImageSource & source, int batch, int crop, const AugmentationOptions & augmentation,
+SampleBatch(TrainingImageSource & source,
+            int batch,
+            int crop,
+            const AugmentationOptions & augmentation,
             TrainingRandom & random);
 
 /** Random feature keys for each image of a batch (random x0, default mu and burn-in), stacked:

@@ -43,7 +43,8 @@ class TensorImageSource : public TrainingImageSource
 public:
   explicit TensorImageSource(std::vector<at::Tensor> images)
     : m_Images(std::move(images))
-  {}
+  {
+  }
 
   std::size_t
   size() const override
