@@ -43,6 +43,13 @@ private:
   std::string m_Path;
 };
 
+/** True when `part` occurs in `text`. */
+inline bool
+Contains(const std::string & text, const std::string & part)
+{
+  return text.find(part) != std::string::npos;
+}
+
 /** Writes `text` to `path`. */
 void
 WriteTextFile(const std::string & path, const std::string & text);

@@ -19,14 +19,10 @@
 namespace
 {
 
+using medcrypt::testing::Contains;
 using medcrypt::testing::RunMedcrypt;
 using medcrypt::testing::TemporaryDirectory;
 
-bool
-Contains(const std::string & text, const std::string & part)
-{
-  return text.find(part) != std::string::npos;
-}
 
 template<typename TImage>
 typename TImage::Pointer

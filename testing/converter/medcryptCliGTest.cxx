@@ -8,14 +8,10 @@
 namespace
 {
 
+using medcrypt::testing::Contains;
 using medcrypt::testing::RunMedcrypt;
 using medcrypt::testing::TemporaryDirectory;
 
-bool
-Contains(const std::string & text, const std::string & part)
-{
-  return text.find(part) != std::string::npos;
-}
 
 TEST(Cli, UsageListsCommandsAndUnknownCommandFails)
 {
