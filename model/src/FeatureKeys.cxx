@@ -116,7 +116,7 @@ DeriveKeyWords(const UserKey & key, const TileDigest & digest, KeySchedule sched
 double
 InitialValueFromWord(std::uint64_t word)
 {
-  return (static_cast<double>(word >> 11) + 0.5) * 0x1p-53;
+  return (static_cast<double>(word >> 12) + 0.5) * 0x1p-52;
 }
 
 std::array<double, 4>

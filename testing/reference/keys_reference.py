@@ -59,7 +59,7 @@ def hardened_words(h, b):
 
 
 def x0_from_word(s):
-    return ((s >> 11) + 0.5) * 2.0 ** -53
+    return ((s >> 12) + 0.5) * 2.0 ** -52
 
 
 def uniformised_sequence(x0, mu, burn_in, count):

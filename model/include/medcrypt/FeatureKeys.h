@@ -33,7 +33,8 @@ KeyScheduleFromString(const std::string & name);
 std::array<std::uint64_t, 4>
 DeriveKeyWords(const UserKey & key, const TileDigest & digest, KeySchedule schedule);
 
-/** x0 = ((s >> 11) + 0.5) * 2^-53: exact in IEEE double and strictly inside (0, 1). */
+/** x0 = ((s >> 12) + 0.5) * 2^-52: exact in IEEE double and strictly inside (0, 1) (docs/design.md
+ * explains why not scheme.md's s >> 11, whose largest value rounds to 1.0). */
 double
 InitialValueFromWord(std::uint64_t word);
 
