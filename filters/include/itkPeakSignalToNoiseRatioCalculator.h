@@ -1,9 +1,8 @@
 #ifndef itkPeakSignalToNoiseRatioCalculator_h
 #define itkPeakSignalToNoiseRatioCalculator_h
 
-#include "itkMedCryptIntensityView.h"
-#include "itkObject.h"
 #include "itkObjectFactory.h"
+#include "itkReferenceComparisonCalculator.h"
 
 namespace itk
 {
@@ -20,14 +19,14 @@ namespace itk
  * Compute() throws itk::ExceptionObject when an image is missing, the sizes differ or the images are
  * empty, or when L is not positive (a constant non-8-bit reference with the default range: set L). */
 template<typename TImage>
-class ITK_TEMPLATE_EXPORT PeakSignalToNoiseRatioCalculator : public Object
+class ITK_TEMPLATE_EXPORT PeakSignalToNoiseRatioCalculator : public ReferenceComparisonCalculator<TImage>
 {
 public:
   ITK_DISALLOW_COPY_AND_MOVE(PeakSignalToNoiseRatioCalculator);
 
   /** Standard class type aliases. */
   using Self = PeakSignalToNoiseRatioCalculator;
-  using Superclass = Object;
+  using Superclass = ReferenceComparisonCalculator<TImage>;
   using Pointer = SmartPointer<Self>;
   using ConstPointer = SmartPointer<const Self>;
 
@@ -35,30 +34,10 @@ public:
   itkNewMacro(Self);
 
   /** Run-time type information (and related methods). */
-  itkTypeMacro(PeakSignalToNoiseRatioCalculator, Object);
+  itkTypeMacro(PeakSignalToNoiseRatioCalculator, ReferenceComparisonCalculator);
 
-  using ImageType = TImage;
-  using ImageConstPointer = typename ImageType::ConstPointer;
-  using PixelType = typename ImageType::PixelType;
-
-  /** R, the reference (e.g. the original image). */
-  itkSetConstObjectMacro(ReferenceImage, ImageType);
-  itkGetConstObjectMacro(ReferenceImage, ImageType);
-
-  /** T, the image compared with R (e.g. the decrypted image). */
-  itkSetConstObjectMacro(TestImage, ImageType);
-  itkGetConstObjectMacro(TestImage, ImageType);
-
-  /** Sets L, replacing the default rule. */
-  void
-  SetDataRange(double dataRange);
-
-  /** Goes back to the default L (255 for 8-bit types, else max - min of the reference). */
-  void
-  UseDefaultDataRange();
-
-  /** L as set, or after Compute() the L that was used. */
-  itkGetConstMacro(DataRange, double);
+  using typename Superclass::ImageType;
+  using typename Superclass::PixelType;
 
   /** Computes MSE and PSNR. */
   void
@@ -78,10 +57,6 @@ protected:
   PrintSelf(std::ostream & os, Indent indent) const override;
 
 private:
-  ImageConstPointer m_ReferenceImage;
-  ImageConstPointer m_TestImage;
-  double m_DataRange{ 0.0 };
-  bool m_DataRangeSetByUser{ false };
   double m_PSNR{ 0.0 };
   double m_MeanSquaredError{ 0.0 };
 };

@@ -1,9 +1,8 @@
 #ifndef itkStructuralSimilarityCalculator_h
 #define itkStructuralSimilarityCalculator_h
 
-#include "itkMedCryptIntensityView.h"
-#include "itkObject.h"
 #include "itkObjectFactory.h"
+#include "itkReferenceComparisonCalculator.h"
 
 #include <array>
 
@@ -35,14 +34,14 @@ namespace itk
  * Compute() throws itk::ExceptionObject when an image is missing, the sizes differ, a slice is
  * smaller than 11x11, or L is not positive. */
 template<typename TImage>
-class ITK_TEMPLATE_EXPORT StructuralSimilarityCalculator : public Object
+class ITK_TEMPLATE_EXPORT StructuralSimilarityCalculator : public ReferenceComparisonCalculator<TImage>
 {
 public:
   ITK_DISALLOW_COPY_AND_MOVE(StructuralSimilarityCalculator);
 
   /** Standard class type aliases. */
   using Self = StructuralSimilarityCalculator;
-  using Superclass = Object;
+  using Superclass = ReferenceComparisonCalculator<TImage>;
   using Pointer = SmartPointer<Self>;
   using ConstPointer = SmartPointer<const Self>;
 
@@ -50,11 +49,10 @@ public:
   itkNewMacro(Self);
 
   /** Run-time type information (and related methods). */
-  itkTypeMacro(StructuralSimilarityCalculator, Object);
+  itkTypeMacro(StructuralSimilarityCalculator, ReferenceComparisonCalculator);
 
-  using ImageType = TImage;
-  using ImageConstPointer = typename ImageType::ConstPointer;
-  using PixelType = typename ImageType::PixelType;
+  using typename Superclass::ImageType;
+  using typename Superclass::PixelType;
   static constexpr unsigned int ImageDimension = ImageType::ImageDimension;
   static_assert(ImageDimension >= 2, "SSIM needs at least two image axes");
 
@@ -69,25 +67,6 @@ public:
    * is g(i) g(j), which sums to 1. */
   static std::array<double, WindowSize>
   GetGaussianWeights();
-
-  /** X, the reference (e.g. the original image). */
-  itkSetConstObjectMacro(ReferenceImage, ImageType);
-  itkGetConstObjectMacro(ReferenceImage, ImageType);
-
-  /** Y, the image compared with X (e.g. the decrypted image). */
-  itkSetConstObjectMacro(TestImage, ImageType);
-  itkGetConstObjectMacro(TestImage, ImageType);
-
-  /** Sets L, replacing the default rule. */
-  void
-  SetDataRange(double dataRange);
-
-  /** Goes back to the default L (255 for 8-bit types, else max - min of the reference). */
-  void
-  UseDefaultDataRange();
-
-  /** L as set, or after Compute() the L that was used. */
-  itkGetConstMacro(DataRange, double);
 
   /** Computes the mean SSIM. */
   void
@@ -107,10 +86,6 @@ protected:
   PrintSelf(std::ostream & os, Indent indent) const override;
 
 private:
-  ImageConstPointer m_ReferenceImage;
-  ImageConstPointer m_TestImage;
-  double m_DataRange{ 0.0 };
-  bool m_DataRangeSetByUser{ false };
   double m_SSIM{ 0.0 };
   SizeValueType m_NumberOfWindows{ 0 };
 };

@@ -31,33 +31,10 @@ StructuralSimilarityCalculator<TImage>::GetGaussianWeights() -> std::array<doubl
 
 template<typename TImage>
 void
-StructuralSimilarityCalculator<TImage>::SetDataRange(double dataRange)
-{
-  if (!m_DataRangeSetByUser || m_DataRange != dataRange)
-  {
-    m_DataRange = dataRange;
-    m_DataRangeSetByUser = true;
-    this->Modified();
-  }
-}
-
-template<typename TImage>
-void
-StructuralSimilarityCalculator<TImage>::UseDefaultDataRange()
-{
-  if (m_DataRangeSetByUser)
-  {
-    m_DataRangeSetByUser = false;
-    this->Modified();
-  }
-}
-
-template<typename TImage>
-void
 StructuralSimilarityCalculator<TImage>::Compute()
 {
-  MedCryptRequireSameSize(m_ReferenceImage.GetPointer(), m_TestImage.GetPointer(), "the reference and test images");
-  const auto size = m_ReferenceImage->GetBufferedRegion().GetSize();
+  const double dataRange = this->ResolveDataRange("SSIM");
+  const auto size = this->m_ReferenceImage->GetBufferedRegion().GetSize();
   const SizeValueType width = size[0];
   const SizeValueType height = size[1];
   if (width < WindowSize || height < WindowSize)
@@ -69,13 +46,6 @@ StructuralSimilarityCalculator<TImage>::Compute()
   for (unsigned int axis = 2; axis < ImageDimension; ++axis)
   {
     slices *= size[axis];
-  }
-  const double dataRange = m_DataRangeSetByUser ? m_DataRange : MedCryptDefaultDataRange(m_ReferenceImage.GetPointer());
-  if (!(dataRange > 0.0))
-  {
-    itkExceptionMacro(<< "the data range L is " << dataRange
-                      << (m_DataRangeSetByUser ? "" : " (the reference image is constant)")
-                      << "; SSIM needs L > 0: call SetDataRange()");
   }
   const double C1 = (K1 * dataRange) * (K1 * dataRange);
   const double C2 = (K2 * dataRange) * (K2 * dataRange);
@@ -90,8 +60,8 @@ StructuralSimilarityCalculator<TImage>::Compute()
   std::vector<double> filtered(moments * validHeight * validWidth);
   std::vector<double> row(moments * width);
 
-  const PixelType * reference = m_ReferenceImage->GetBufferPointer();
-  const PixelType * test = m_TestImage->GetBufferPointer();
+  const PixelType * reference = this->m_ReferenceImage->GetBufferPointer();
+  const PixelType * test = this->m_TestImage->GetBufferPointer();
   double sum = 0.0;
   for (SizeValueType slice = 0; slice < slices; ++slice)
   {
@@ -155,7 +125,6 @@ StructuralSimilarityCalculator<TImage>::Compute()
              ((muX * muX + muY * muY + C1) * (varianceX + varianceY + C2));
     }
   }
-  m_DataRange = dataRange;
   m_NumberOfWindows = validWidth * validHeight * slices;
   m_SSIM = sum / static_cast<double>(m_NumberOfWindows);
 }
@@ -165,9 +134,6 @@ void
 StructuralSimilarityCalculator<TImage>::PrintSelf(std::ostream & os, Indent indent) const
 {
   Superclass::PrintSelf(os, indent);
-  os << indent << "ReferenceImage: " << m_ReferenceImage.GetPointer() << std::endl;
-  os << indent << "TestImage: " << m_TestImage.GetPointer() << std::endl;
-  os << indent << "DataRange: " << m_DataRange << (m_DataRangeSetByUser ? " (set)" : " (default)") << std::endl;
   os << indent << "SSIM: " << m_SSIM << std::endl;
   os << indent << "NumberOfWindows: " << m_NumberOfWindows << std::endl;
 }
