@@ -52,46 +52,59 @@ Put(DcmDataset & dataset, const DcmTagKey & tag, const std::string & value)
   }
 }
 
-/** The attributes that every slice shares (patient, study, series, frame of reference, equipment). */
+/** Attributes with fixed values that every slice shares (patient, study, series, equipment, pixel module). */
+struct FixedAttribute
+{
+  DcmTagKey tag;
+  const char * value;
+};
+const FixedAttribute fixedAttributes[] = {
+  { DCM_SOPClassUID, UID_CTImageStorage },
+  { DCM_SpecificCharacterSet, "ISO_IR 100" },
+  { DCM_PatientName, "Phantom^SheppLogan" },
+  { DCM_PatientBirthDate, "" },
+  { DCM_PatientSex, "O" },
+  { DCM_StudyDate, "20260101" },
+  { DCM_StudyTime, "120000" },
+  { DCM_ReferringPhysicianName, "" },
+  { DCM_StudyID, "1" },
+  { DCM_AccessionNumber, "" },
+  { DCM_StudyDescription, "MedCrypt synthetic head phantom" },
+  { DCM_Modality, "CT" },
+  { DCM_SeriesNumber, "1" },
+  { DCM_PositionReferenceIndicator, "" },
+  { DCM_Manufacturer, "MedCrypt (synthetic)" },
+  { DCM_ImageType, "ORIGINAL\\PRIMARY\\AXIAL" },
+  { DCM_KVP, "120" },
+  { DCM_AcquisitionNumber, "1" },
+  { DCM_ImageOrientationPatient, "1\\0\\0\\0\\1\\0" },
+  { DCM_PatientPosition, "HFS" },
+  { DCM_SamplesPerPixel, "1" },
+  { DCM_PhotometricInterpretation, "MONOCHROME2" },
+  { DCM_BitsAllocated, "16" },
+  { DCM_BitsStored, "16" },
+  { DCM_HighBit, "15" },
+  { DCM_PixelRepresentation, "1" },
+  { DCM_RescaleIntercept, "0" },
+  { DCM_RescaleSlope, "1" },
+  { DCM_RescaleType, "HU" },
+  { DCM_WindowCenter, "40" },
+  { DCM_WindowWidth, "400" },
+};
+
+/** The attributes that every slice shares: the fixed ones, and the UIDs and names made from the seed. */
 void
 PutSeriesAttributes(DcmDataset & dataset, ByteView secret, const PhantomOptions & options)
 {
-  Put(dataset, DCM_SOPClassUID, UID_CTImageStorage);
+  for (const auto & attribute : fixedAttributes)
+  {
+    Put(dataset, attribute.tag, attribute.value);
+  }
   Put(dataset, DCM_StudyInstanceUID, dicom::DeriveUid(secret, "study"));
   Put(dataset, DCM_SeriesInstanceUID, dicom::DeriveUid(secret, "series"));
   Put(dataset, DCM_FrameOfReferenceUID, dicom::DeriveUid(secret, "frame-of-reference"));
-  Put(dataset, DCM_SpecificCharacterSet, "ISO_IR 100");
-  Put(dataset, DCM_PatientName, "Phantom^SheppLogan");
   Put(dataset, DCM_PatientID, "MEDCRYPT-PHANTOM-" + std::to_string(options.seed));
-  Put(dataset, DCM_PatientBirthDate, "");
-  Put(dataset, DCM_PatientSex, "O");
-  Put(dataset, DCM_StudyDate, "20260101");
-  Put(dataset, DCM_StudyTime, "120000");
-  Put(dataset, DCM_ReferringPhysicianName, "");
-  Put(dataset, DCM_StudyID, "1");
-  Put(dataset, DCM_AccessionNumber, "");
-  Put(dataset, DCM_StudyDescription, "MedCrypt synthetic head phantom");
-  Put(dataset, DCM_Modality, "CT");
-  Put(dataset, DCM_SeriesNumber, "1");
   Put(dataset, DCM_SeriesDescription, "Shepp-Logan phantom, seed " + std::to_string(options.seed));
-  Put(dataset, DCM_PositionReferenceIndicator, "");
-  Put(dataset, DCM_Manufacturer, "MedCrypt (synthetic)");
-  Put(dataset, DCM_ImageType, "ORIGINAL\\PRIMARY\\AXIAL");
-  Put(dataset, DCM_KVP, "120");
-  Put(dataset, DCM_AcquisitionNumber, "1");
-  Put(dataset, DCM_ImageOrientationPatient, "1\\0\\0\\0\\1\\0");
-  Put(dataset, DCM_PatientPosition, "HFS");
-  Put(dataset, DCM_SamplesPerPixel, "1");
-  Put(dataset, DCM_PhotometricInterpretation, "MONOCHROME2");
-  Put(dataset, DCM_BitsAllocated, "16");
-  Put(dataset, DCM_BitsStored, "16");
-  Put(dataset, DCM_HighBit, "15");
-  Put(dataset, DCM_PixelRepresentation, "1");
-  Put(dataset, DCM_RescaleIntercept, "0");
-  Put(dataset, DCM_RescaleSlope, "1");
-  Put(dataset, DCM_RescaleType, "HU");
-  Put(dataset, DCM_WindowCenter, "40");
-  Put(dataset, DCM_WindowWidth, "400");
 }
 
 /** One slice's own attributes and pixels. */
