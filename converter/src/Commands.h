@@ -26,6 +26,8 @@ int
 RunEncrypt(const Arguments & arguments);
 int
 RunDecrypt(const Arguments & arguments);
+int
+RunEvaluate(const Arguments & arguments);
 
 } // namespace medcrypt::cli
 

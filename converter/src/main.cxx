@@ -27,6 +27,9 @@ const CommandEntry commands[] = {
   { "info", "what a DICOM file says about its encryption (no key needed)", medcrypt::cli::RunInfo },
   { "encrypt", "encrypt an image or volume with the cipher network (ciphertext + sidecar)", medcrypt::cli::RunEncrypt },
   { "decrypt", "decrypt a ciphertext image with its sidecar (bit-exact with the envelope)", medcrypt::cli::RunDecrypt },
+  { "evaluate",
+    "the paper's security and robustness metrics of a model on a directory of images",
+    medcrypt::cli::RunEvaluate },
 };
 
 void

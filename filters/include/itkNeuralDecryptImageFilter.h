@@ -78,6 +78,16 @@ public:
   void
   SetUserKey(const medcrypt::UserKey & key);
 
+  /** Research hook for experiments (the paper's wrong-key figure, medcrypt evaluate): the network's
+   * feature keys (x0, mu, burn-in) come from `key` instead of the user key, which still opens the
+   * header. Affects only the network's decryption, never the exact envelope. Default: unset. */
+  void
+  SetFeatureKeyUserKey(const medcrypt::UserKey & key);
+
+  /** Goes back to feature keys from the user key. */
+  void
+  ClearFeatureKeyUserKey();
+
   /** The sealed cipher header. When never set, the input's MetaDataDictionary provides it. */
   void
   SetSealedHeader(const std::vector<std::uint8_t> & bytes);
@@ -144,6 +154,7 @@ private:
   std::shared_ptr<const medcrypt::NeuralCipher> m_Model;
   medcrypt::UserKey m_UserKey;
   bool m_UserKeySet{ false };
+  std::optional<medcrypt::UserKey> m_FeatureKeyUserKey;
   std::optional<std::vector<std::uint8_t>> m_SealedHeader;
   std::optional<std::vector<std::uint8_t>> m_Envelope;
   bool m_UseEnvelope{ true };

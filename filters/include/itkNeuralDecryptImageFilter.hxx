@@ -54,6 +54,25 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::SetUserKey(const medcrypt:
 
 template<typename TCipherImage, typename TOutputImage>
 void
+NeuralDecryptImageFilter<TCipherImage, TOutputImage>::SetFeatureKeyUserKey(const medcrypt::UserKey & key)
+{
+  m_FeatureKeyUserKey = key;
+  this->Modified();
+}
+
+template<typename TCipherImage, typename TOutputImage>
+void
+NeuralDecryptImageFilter<TCipherImage, TOutputImage>::ClearFeatureKeyUserKey()
+{
+  if (m_FeatureKeyUserKey)
+  {
+    m_FeatureKeyUserKey.reset();
+    this->Modified();
+  }
+}
+
+template<typename TCipherImage, typename TOutputImage>
+void
 NeuralDecryptImageFilter<TCipherImage, TOutputImage>::SetSealedHeader(const std::vector<std::uint8_t> & bytes)
 {
   m_SealedHeader = bytes;
@@ -370,6 +389,7 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::DecryptWithNetwork(const m
   const double maximum = header.clear.intensityMaximum;
   const auto tiles = medcrypt::TileRegion(output->GetLargestPossibleRegion(), tileSize);
   const auto cipherStart = input->GetLargestPossibleRegion().GetIndex();
+  const medcrypt::UserKey & featureKey = m_FeatureKeyUserKey ? *m_FeatureKeyUserKey : m_UserKey;
 
   constexpr std::size_t batchSize = 32;
   std::vector<float> cipher(batchSize * tilePixels);
@@ -384,9 +404,9 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::DecryptWithNetwork(const m
     for (std::size_t i = 0; i < count; ++i)
     {
       const auto & secrets = header.sealed.tiles[first + i];
-      keys[i].x0 = medcrypt::DeriveInitialValues(m_UserKey, secrets.digest, header.clear.keySchedule);
-      keys[i].mu = m_UserKey.mu;
-      keys[i].burnIn = m_UserKey.burnIn;
+      keys[i].x0 = medcrypt::DeriveInitialValues(featureKey, secrets.digest, header.clear.keySchedule);
+      keys[i].mu = featureKey.mu;
+      keys[i].burnIn = featureKey.burnIn;
 
       if (secrets.encryptedParameters.size() != levelLengths.size())
       {
@@ -437,6 +457,8 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::PrintSelf(std::ostream & o
   Superclass::PrintSelf(os, indent);
   os << indent << "Model: " << (m_Model ? m_Model->ModelId() : std::string("(none)")) << std::endl;
   os << indent << "UserKey: " << (m_UserKeySet ? "set" : "(none)") << std::endl;
+  os << indent << "FeatureKeyUserKey: "
+     << (m_FeatureKeyUserKey ? "set (research: feature keys from another key)" : "(the user key)") << std::endl;
   os << indent << "SealedHeader: "
      << (m_SealedHeader ? std::to_string(m_SealedHeader->size()) + " bytes" : std::string("(from the input)"))
      << std::endl;

@@ -6,6 +6,7 @@
 #include "medcrypt/NeuralCipher.h"
 #include "medcrypt/UserKey.h"
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -96,6 +97,16 @@ public:
     return m_RecipientCertificates;
   }
 
+  /** Research hook for experiments, never for real encryption: offsets added to x0_1..x0_4 of every
+   * tile after the key derivation, e.g. {1e-15, 0, 0, 0} to measure key sensitivity (paper section IV.C,
+   * medcrypt evaluate). Default zeros: no change. The sealed header does not record the offsets, so a
+   * ciphertext made with nonzero offsets does not decrypt by the network. Update() throws when an
+   * offset moves an x0 out of (0, 1). */
+  using InitialValueOffsetsType = std::array<double, 4>;
+  void
+  SetInitialValueOffsets(const InitialValueOffsetsType & offsets);
+  itkGetConstMacro(InitialValueOffsets, InitialValueOffsetsType);
+
   /** The sealed cipher header of the last update (docs/format.md, "Cipher header"). */
   const std::vector<std::uint8_t> &
   GetSealedHeader() const
@@ -147,6 +158,7 @@ private:
   medcrypt::KeySchedule m_KeySchedule{ medcrypt::KeySchedule::Hardened };
   bool m_ExactEnvelope{ true };
   std::vector<std::string> m_RecipientCertificates;
+  InitialValueOffsetsType m_InitialValueOffsets{};
   std::vector<std::uint8_t> m_SealedHeader;
   std::vector<std::uint8_t> m_Envelope;
 };

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <sstream>
 
 namespace itk
 {
@@ -57,6 +58,17 @@ NeuralEncryptImageFilter<TInputImage, TCipherImage>::SetRecipientCertificates(co
   if (m_RecipientCertificates != files)
   {
     m_RecipientCertificates = files;
+    this->Modified();
+  }
+}
+
+template<typename TInputImage, typename TCipherImage>
+void
+NeuralEncryptImageFilter<TInputImage, TCipherImage>::SetInitialValueOffsets(const InitialValueOffsetsType & offsets)
+{
+  if (m_InitialValueOffsets != offsets)
+  {
+    m_InitialValueOffsets = offsets;
     this->Modified();
   }
 }
@@ -187,6 +199,17 @@ NeuralEncryptImageFilter<TInputImage, TCipherImage>::EncryptImage()
       secrets.digest =
         medcrypt::DigestTile(input, tile.region, withPosition ? std::optional(tile.position) : std::nullopt);
       keys[i].x0 = medcrypt::DeriveInitialValues(m_UserKey, secrets.digest, m_KeySchedule);
+      for (std::size_t k = 0; k < keys[i].x0.size(); ++k)
+      {
+        keys[i].x0[k] += m_InitialValueOffsets[k];
+        if (!(keys[i].x0[k] > 0.0 && keys[i].x0[k] < 1.0))
+        {
+          std::ostringstream message;
+          message << "the initial value offset " << m_InitialValueOffsets[k] << " moves x0_" << k + 1 << " of tile "
+                  << first + i << " out of (0, 1)";
+          throw medcrypt::UserError(message.str());
+        }
+      }
       keys[i].mu = m_UserKey.mu;
       keys[i].burnIn = m_UserKey.burnIn;
       medcrypt::ReadNormalisedTile(input, tile.region, tileSize, minimum, maximum, plain.data() + i * tilePixels);
@@ -254,6 +277,8 @@ NeuralEncryptImageFilter<TInputImage, TCipherImage>::PrintSelf(std::ostream & os
   os << indent << "KeySchedule: " << medcrypt::ToString(m_KeySchedule) << std::endl;
   os << indent << "ExactEnvelope: " << (m_ExactEnvelope ? "On" : "Off") << std::endl;
   os << indent << "RecipientCertificates: " << m_RecipientCertificates.size() << std::endl;
+  os << indent << "InitialValueOffsets: [" << m_InitialValueOffsets[0] << ", " << m_InitialValueOffsets[1] << ", "
+     << m_InitialValueOffsets[2] << ", " << m_InitialValueOffsets[3] << "]" << std::endl;
   os << indent << "SealedHeader: " << m_SealedHeader.size() << " bytes" << std::endl;
   os << indent << "Envelope: " << m_Envelope.size() << " bytes" << std::endl;
 }
