@@ -7,7 +7,10 @@
 #include "itkNeuralDecryptImageFilter.h"
 #include "medcrypt/CipherHeader.h"
 #include "medcryptCiphertextFiles.h"
+#include "tree/TreeDecryption.h"
+#include "tree/TreeOptions.h"
 
+#include <filesystem>
 #include <iostream>
 
 namespace medcrypt::cli
@@ -62,14 +65,17 @@ RunDecrypt(const Arguments & arguments)
   CommandSpec spec;
   spec.name = "decrypt";
   spec.synopsis =
-    "medcrypt decrypt (--key KEYFILE | --key-env VAR) [--model FILE] [--neural-only] [--sidecar FILE] IN OUT";
+    "medcrypt decrypt (--key KEYFILE | --key-env VAR) [--model FILE] [--neural-only] [--sidecar FILE] IN OUT\n"
+    "       medcrypt decrypt (--key KEYFILE | --key-env VAR | --private-key KEY.pem --certificate CERT.pem) [--jobs N] "
+    "[--overwrite] [--report FILE.json] IN_DIR OUT_DIR";
   spec.summary =
     "Decrypts the ciphertext image IN with its sidecar IN.medcrypt into OUT, in the original pixel type\n"
     "and geometry. With the exact envelope in the sidecar the result is bit-exact and no model is needed;\n"
     "otherwise, or with --neural-only, the network decrypts (approximately) with the model that encrypted.\n"
     "A wrong key or a changed sidecar is refused and nothing is written. A sidecar whose pixel digest\n"
     "differs from IN's pixels is refused, unless --neural-only asks the network to decrypt the changed\n"
-    "pixels (a warning says so).";
+    "pixels (a warning says so).\n\n" +
+    tree::TreeHelpText("restored");
   AddKeyOptions(spec);
   AddModelOption(spec);
   spec.options.add_options()(
@@ -77,6 +83,8 @@ RunDecrypt(const Arguments & arguments)
     "sidecar", po::value<std::string>()->value_name("FILE"), "the sidecar (default: IN.medcrypt)")(
     "in", po::value<std::string>()->required(), "ciphertext image")(
     "out", po::value<std::string>()->required(), "decrypted image");
+  tree::AddTreeOptions(spec);
+  tree::AddTreeDecryptionOptions(spec);
   spec.positional.add("in", 1).add("out", 1);
   const auto values = Parse(spec, arguments);
 
@@ -85,6 +93,11 @@ RunDecrypt(const Arguments & arguments)
   request.output = values["out"].as<std::string>();
   request.sidecar = values.count("sidecar") ? values["sidecar"].as<std::string>() : SidecarPathFor(request.input);
   request.neuralOnly = values["neural-only"].as<bool>();
+  if (std::filesystem::is_directory(request.input))
+  {
+    return tree::RunTreeDecryption(values);
+  }
+  tree::RefuseTreeOnlyOptions(values, { "jobs", "overwrite", "report", "private-key", "certificate" });
   RefuseSameFile(request.input, request.output);
   CheckWritableImageFormat(request.output);
   CheckWritableDirectoryOf(request.output);

@@ -6,6 +6,8 @@
 #include "itkNeuralEncryptImageFilter.h"
 #include "medcrypt/CipherHeader.h"
 #include "medcryptCiphertextFiles.h"
+#include "tree/TreeEncryption.h"
+#include "tree/TreeOptions.h"
 
 #include <filesystem>
 #include <iostream>
@@ -19,13 +21,15 @@ RunEncrypt(const Arguments & arguments)
   CommandSpec spec;
   spec.name = "encrypt";
   spec.synopsis = "medcrypt encrypt (--key KEYFILE | --key-env VAR) [--model FILE] [--schedule hardened|paper] "
-                  "[--neural-only] [--recipient CERT ...] IN OUT";
+                  "[--neural-only] [--recipient CERT ...] [--jobs N] [--verify] [--overwrite] [--report FILE.json] "
+                  "IN OUT | IN_DIR OUT_DIR";
   spec.summary =
     "Encrypts the 2-D image or 3-D volume IN (any scalar pixel type; MHA, NRRD, NIfTI, PNG, ...) with the\n"
     "cipher network. OUT receives the ciphertext (unsigned 16-bit, the image padded to whole tiles) and\n"
     "OUT.medcrypt the sidecar: the sealed cipher header and, unless --neural-only, the exact envelope\n"
     "(the original samples, sealed for the key and each --recipient certificate), so that decryption is\n"
-    "bit-exact. Both are written under temporary names and renamed: a failure leaves neither.";
+    "bit-exact. Both are written under temporary names and renamed: a failure leaves neither.\n\n" +
+    tree::TreeHelpText("encrypted");
   AddKeyOptions(spec);
   AddModelOption(spec);
   spec.options.add_options()("schedule",
@@ -37,6 +41,8 @@ RunEncrypt(const Arguments & arguments)
     "PEM X.509 certificate whose private key may also open the exact envelope (repeatable)")(
     "in", po::value<std::string>()->required(), "input image")(
     "out", po::value<std::string>()->required(), "ciphertext image (its sidecar is OUT.medcrypt)");
+  tree::AddTreeOptions(spec);
+  tree::AddTreeEncryptionOptions(spec);
   spec.positional.add("in", 1).add("out", 1);
   const auto values = Parse(spec, arguments);
 
@@ -51,8 +57,9 @@ RunEncrypt(const Arguments & arguments)
   }
   if (std::filesystem::is_directory(input))
   {
-    throw UserError(input + " is a directory: this command encrypts one image file");
+    return tree::RunTreeEncryption(values);
   }
+  tree::RefuseTreeOnlyOptions(values, { "jobs", "verify", "overwrite", "report" });
   RefuseSameFile(input, output);
   CheckWritableImageFormat(output);
   CheckWritableDirectoryOf(output);
