@@ -1,5 +1,7 @@
 #include "ImageReading.h"
 
+#include <gdcmTrace.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -61,6 +63,9 @@ ReadImageFileInfo(const std::string & path)
   {
     throw UserError(path + ": not a regular file (give an image file)");
   }
+  // GDCM (ITK's DICOM reader) warns "Missing dict entry" for every private element it has no dictionary
+  // for, MedCrypt's own block (0099,10xx) included: noise that tells the user nothing to do.
+  gdcm::Trace::WarningOff();
   auto io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::IOFileModeEnum::ReadMode);
   if (!io)
   {
