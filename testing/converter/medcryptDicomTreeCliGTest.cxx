@@ -2,7 +2,7 @@
 // signed 16-bit CT frames, 8-bit MONOCHROME1, RGB, multi-frame, RLE and JPEG-LS copies; an SR without
 // pixels, a DICOMDIR, a text file named .dcm; a truncated file where a test adds one), with an untrained
 // tiny model: exact restore, new consistent UIDs, copies, bad files, refusals, resume, --verify, --jobs,
-// the JSON report and certificate recipients.
+// the JSON report, certificate recipients and the network-only restore of a file whose envelope was stripped.
 #include "CliTestSupport.h"
 #include "TinyModelFile.h"
 
@@ -593,6 +593,97 @@ TEST_F(DicomTreeCli, VerifyPassesAndTwoJobsGiveTheSameTreeAsOne)
     EXPECT_EQ(a.Get(DCM_SOPInstanceUID), b.Get(DCM_SOPInstanceUID)) << image.path;
     EXPECT_EQ(a.Get(DCM_SeriesInstanceUID), b.Get(DCM_SeriesInstanceUID)) << image.path;
   }
+}
+
+TEST_F(DicomTreeCli, AFileWithoutEnvelopeIsRestoredByTheNetworkAlone)
+{
+  // Encrypt the tree, then strip the exact envelope (0400,0500) of one CT file, as a PACS may do.
+  const fs::path encrypted = Scratch("stripped");
+  ASSERT_EQ(Encrypt(input, encrypted).status, 0);
+  const ImageSpec ct = TreeImages().front();
+  ASSERT_EQ(ct.path, "study/series1/ct1.dcm");
+  {
+    auto file = Load(encrypted / ct.path);
+    ASSERT_TRUE(file.file->getDataset()->findAndDeleteElement(DCM_EncryptedAttributesSequence).good());
+    ASSERT_TRUE(file.file->saveFile(OFFilename((encrypted / ct.path).c_str()), EXS_LittleEndianExplicit).good());
+  }
+
+  const fs::path restored = Scratch("stripped-restored");
+  const fs::path report = Scratch("stripped-report.json");
+  const auto decryption = Decrypt(encrypted, restored, "--model " + model.string() + " --report " + report.string());
+  ASSERT_EQ(decryption.status, 0) << decryption.errors;
+  EXPECT_TRUE(Contains(decryption.errors, "network only")) << decryption.errors;
+  const auto json = ReadJson(report);
+  EXPECT_EQ(json["counts"]["restored"], 5);
+  EXPECT_EQ(json["counts"]["restored (network only, approximate)"], 1);
+  EXPECT_EQ(json["counts"]["failed"], 0);
+  for (const auto & file : json["files"])
+  {
+    if (file["path"] == ct.path)
+    {
+      EXPECT_EQ(file["status"], "restored (network only, approximate)");
+    }
+  }
+
+  // The stripped file: original UIDs and pixel module, Pixel Data of the original length, values in
+  // the 12-bit signed stored range, no MedCrypt block, uncompressed.
+  auto network = Load(restored / ct.path);
+  DcmDataset & dataset = *network.file->getDataset();
+  EXPECT_EQ(network.Get(DCM_SOPInstanceUID), ct.sopInstanceUid);
+  EXPECT_EQ(network.Get(DCM_SeriesInstanceUID), ct.seriesUid);
+  EXPECT_EQ(network.Get(DCM_Rows), std::to_string(ct.rows));
+  EXPECT_EQ(network.Get(DCM_Columns), std::to_string(ct.columns));
+  EXPECT_EQ(network.Get(DCM_BitsAllocated), "16");
+  EXPECT_EQ(network.Get(DCM_BitsStored), "12");
+  EXPECT_EQ(network.Get(DCM_PixelRepresentation), "1");
+  EXPECT_EQ(network.Get(DCM_ImageType), "ORIGINAL\\PRIMARY\\AXIAL");
+  EXPECT_EQ(dataset.getOriginalXfer(), EXS_LittleEndianExplicit);
+  EXPECT_FALSE(dataset.tagExists(DCM_EncryptedAttributesSequence));
+  for (unsigned long i = 0; i < dataset.card(); ++i)
+  {
+    EXPECT_NE(dataset.getElement(i)->getTag().getGroup(), 0x0099) << dataset.getElement(i)->getTag().toString();
+  }
+  const Uint16 * words = nullptr;
+  unsigned long count = 0;
+  ASSERT_TRUE(dataset.findAndGetUint16Array(DCM_PixelData, words, &count).good());
+  ASSERT_EQ(count, std::size_t{ ct.rows } * ct.columns);
+  const std::vector<Uint16> pixels(words, words + count);
+  for (const Uint16 word : pixels)
+  {
+    const auto value = static_cast<std::int16_t>(word); // stored sign-extended to 16 bits
+    ASSERT_GE(value, -2048);
+    ASSERT_LE(value, 2047);
+  }
+
+  // The other files stay exact.
+  for (const auto & image : TreeImages())
+  {
+    if (image.path == ct.path)
+    {
+      continue;
+    }
+    auto original = Load(input / image.path);
+    auto exact = Load(restored / image.path);
+    EXPECT_TRUE(DatasetBytes(*original.file->getDataset(), image.xfer) ==
+                DatasetBytes(*exact.file->getDataset(), image.xfer))
+      << image.path;
+  }
+
+  // The network restore is deterministic: a second run gives the same pixels.
+  const fs::path again = Scratch("stripped-again");
+  ASSERT_EQ(Decrypt(encrypted, again, "--model " + model.string()).status, 0);
+  auto second = Load(again / ct.path);
+  ASSERT_TRUE(second.file->getDataset()->findAndGetUint16Array(DCM_PixelData, words, &count).good());
+  EXPECT_TRUE(std::vector<Uint16>(words, words + count) == pixels);
+
+  // A wrong key opens neither the header nor the envelopes: failure and no output.
+  const fs::path otherKey = Scratch("stripped-other.key");
+  medcrypt::SaveUserKeyFile(medcrypt::GenerateUserKey(), otherKey);
+  const fs::path wrong = Scratch("stripped-wrong");
+  const auto refused = RunMedcrypt("decrypt --key " + otherKey.string() + " --model " + model.string() + " " +
+                                   encrypted.string() + " " + wrong.string());
+  EXPECT_EQ(refused.status, 1) << refused.errors;
+  EXPECT_FALSE(fs::exists(wrong / ct.path));
 }
 
 TEST_F(DicomTreeCli, ACertificateRecipientRestoresWithoutTheUserKey)

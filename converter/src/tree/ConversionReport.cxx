@@ -16,6 +16,8 @@ StatusName(FileStatus status, const std::string & convertedName)
   {
     case FileStatus::Converted:
       return convertedName;
+    case FileStatus::NetworkRestored:
+      return "restored (network only, approximate)";
     case FileStatus::Copied:
       return "copied";
     case FileStatus::Resumed:
@@ -86,11 +88,15 @@ void
 ConversionReport::PrintSummary(std::ostream & out) const
 {
   out << "medcrypt " << m_Command << ": " << m_Outcomes.size() << " files in " << m_InputRoot << ": "
-      << Count(FileStatus::Converted) << " " << m_ConvertedName << ", " << Count(FileStatus::Copied) << " copied, "
-      << Count(FileStatus::Resumed) << " already done by an earlier run, " << Count(FileStatus::Skipped) << " skipped, "
-      << Count(FileStatus::Failed) << " failed (" << std::fixed << std::setprecision(1) << m_Seconds << " s)"
-      << std::endl;
-  for (const FileStatus status : { FileStatus::Copied, FileStatus::Skipped, FileStatus::Failed })
+      << Count(FileStatus::Converted) << " " << m_ConvertedName << ", "
+      << (Count(FileStatus::NetworkRestored) == 0
+            ? std::string()
+            : std::to_string(Count(FileStatus::NetworkRestored)) + " restored by the network only (approximate), ")
+      << Count(FileStatus::Copied) << " copied, " << Count(FileStatus::Resumed) << " already done by an earlier run, "
+      << Count(FileStatus::Skipped) << " skipped, " << Count(FileStatus::Failed) << " failed (" << std::fixed
+      << std::setprecision(1) << m_Seconds << " s)" << std::endl;
+  for (const FileStatus status :
+       { FileStatus::NetworkRestored, FileStatus::Copied, FileStatus::Skipped, FileStatus::Failed })
   {
     for (const auto & entry : m_Outcomes)
     {
@@ -118,8 +124,12 @@ ConversionReport::ToJson() const
                       { "message", outcome.message } });
   }
   nlohmann::json counts = { { "total", m_Outcomes.size() } };
-  for (const FileStatus status :
-       { FileStatus::Converted, FileStatus::Copied, FileStatus::Resumed, FileStatus::Skipped, FileStatus::Failed })
+  for (const FileStatus status : { FileStatus::Converted,
+                                   FileStatus::NetworkRestored,
+                                   FileStatus::Copied,
+                                   FileStatus::Resumed,
+                                   FileStatus::Skipped,
+                                   FileStatus::Failed })
   {
     counts[StatusName(status, m_ConvertedName)] = Count(status);
   }

@@ -16,14 +16,16 @@ namespace medcrypt::cli::tree
 /** What happened to one input file. */
 enum class FileStatus
 {
-  Converted, ///< encrypted (encrypt) or restored (decrypt) into the output tree
-  Copied,    ///< copied unchanged (non-image DICOM, DICOMDIR, an image that needs no conversion)
-  Resumed,   ///< done by an earlier, interrupted run (journal) and left as it is
-  Skipped,   ///< not DICOM: not part of the output tree; does not make the run fail
-  Failed     ///< should have been converted but could not be: makes the run fail (exit status 1)
+  Converted,       ///< encrypted (encrypt) or restored (decrypt) into the output tree
+  NetworkRestored, ///< decrypt: restored by the network alone (no exact envelope): approximate pixels
+  Copied,          ///< copied unchanged (non-image DICOM, DICOMDIR, an image that needs no conversion)
+  Resumed,         ///< done by an earlier, interrupted run (journal) and left as it is
+  Skipped,         ///< not DICOM: not part of the output tree; does not make the run fail
+  Failed           ///< should have been converted but could not be: makes the run fail (exit status 1)
 };
 
-/** "encrypted"/"restored" (by `convertedName`), "copied", "resumed", "skipped" or "failed". */
+/** "encrypted"/"restored" (by `convertedName`), "restored (network only, approximate)", "copied",
+ * "resumed", "skipped" or "failed". */
 std::string
 StatusName(FileStatus status, const std::string & convertedName);
 

@@ -142,9 +142,11 @@ RunTreeConversion(const std::string & command,
       outcome.kind = dicom::ToString(entry.kind);
       record.inputPath = entry.relativePath;
       record.outputPath = entry.relativePath;
-      record.status = outcome.status == FileStatus::Converted || outcome.status == FileStatus::Copied ? "done"
-                      : outcome.status == FileStatus::Skipped                                         ? "skipped"
-                                                                                                      : "failed";
+      record.status = outcome.status == FileStatus::Converted || outcome.status == FileStatus::Copied ||
+                          outcome.status == FileStatus::NetworkRestored
+                        ? "done"
+                      : outcome.status == FileStatus::Skipped ? "skipped"
+                                                              : "failed";
       record.message = outcome.message;
 
       const std::lock_guard<std::mutex> lock(mutex);

@@ -1,6 +1,7 @@
 #include "TreeDecryption.h"
 
 #include "DicomImageCipher.h"
+#include "NetworkOnlyRestore.h"
 #include "TreeConversion.h"
 #include "TreeOptions.h"
 
@@ -9,9 +10,12 @@
 #include "DicomFileIO.h"
 #include "MedcryptPrivateBlock.h"
 
+#include "../CipherCommandSupport.h"
+
 #include "medcrypt/Error.h"
 
 #include <fstream>
+#include <mutex>
 
 namespace medcrypt::cli::tree
 {
@@ -26,7 +30,8 @@ FileOutcome
 DecryptEntry(const dicom::DicomTreeEntry & entry,
              const fs::path & inputFile,
              const fs::path & outputFile,
-             const EnvelopeOpener & opener)
+             const EnvelopeOpener & opener,
+             const NetworkRestoreContext * network)
 {
   FileOutcome outcome;
   switch (entry.kind)
@@ -65,10 +70,7 @@ DecryptEntry(const dicom::DicomTreeEntry & entry,
   }
   if (!parts->hasEnvelope)
   {
-    outcome.status = FileStatus::Failed;
-    outcome.message = "no exact envelope (stripped, or encrypted with --neural-only): restoring a DICOM file with "
-                      "the network alone is not supported";
-    return outcome;
+    return RestoreWithoutEnvelope(*encrypted, *parts, outputFile, network, origin);
   }
   const auto restored = RestoreDicomImage(*encrypted, opener, origin);
   dicom::AtomicFileWriter::Write(outputFile,
@@ -117,6 +119,10 @@ RunTreeDecryption(const po::variables_map & values)
     throw UserError("give either the user key (--key/--key-env) or --private-key with --certificate, not both");
   }
   std::optional<EnvelopeOpener> opener;
+  // Files without envelope need the user key and the model (loaded once, on first use).
+  std::optional<NetworkRestoreContext> network;
+  std::once_flag modelLoaded;
+  std::shared_ptr<const NeuralCipher> model;
   if (withPrivateKey)
   {
     for (const char * option : { "private-key", "certificate" })
@@ -132,7 +138,14 @@ RunTreeDecryption(const po::variables_map & values)
   }
   else
   {
-    opener = EnvelopeOpener::WithKey(LoadKey(values));
+    const UserKey key = LoadKey(values);
+    opener = EnvelopeOpener::WithKey(key);
+    network = NetworkRestoreContext{ key,
+                                     [&]
+                                     {
+                                       std::call_once(modelLoaded, [&] { model = LoadModelOption(values); });
+                                       return model;
+                                     } };
   }
   dicom::QuietDicomToolkitLogging();
   return RunTreeConversion(
@@ -140,7 +153,7 @@ RunTreeDecryption(const po::variables_map & values)
     "restored",
     settings,
     [&](const dicom::DicomTreeEntry & entry, const fs::path & inputFile, const fs::path & outputFile)
-    { return DecryptEntry(entry, inputFile, outputFile, *opener); });
+    { return DecryptEntry(entry, inputFile, outputFile, *opener, network ? &*network : nullptr); });
 }
 
 } // namespace medcrypt::cli::tree
