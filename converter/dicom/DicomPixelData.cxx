@@ -2,9 +2,15 @@
 
 #include "DicomCodecs.h"
 
+#include <charls/charls.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcelem.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 
+#include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 namespace medcrypt::dicom
@@ -93,6 +99,147 @@ WriteLittleEndian(std::uint8_t * p, unsigned bytesPerSample, std::uint32_t value
   }
 }
 
+bool
+IsJpegLs(E_TransferSyntax xfer)
+{
+  return xfer == EXS_JPEGLSLossless || xfer == EXS_JPEGLSLossy;
+}
+
+/** The encapsulated fragments of `pixel` (item 0, the Basic Offset Table, excluded) grouped into the
+ * compressed stream of each of `frames` frames: one fragment per frame when the counts agree, else by the
+ * Basic Offset Table, else (one frame) all of them, else split where a fragment starts with SOI. */
+std::vector<std::vector<std::uint8_t>>
+FrameStreams(DcmElement & pixel, E_TransferSyntax xfer, std::uint32_t frames, const std::string & origin)
+{
+  DcmPixelSequence * sequence = nullptr;
+  if (pixel.ident() != EVR_PixelData ||
+      static_cast<DcmPixelData &>(pixel).getEncapsulatedRepresentation(xfer, nullptr, sequence).bad() ||
+      sequence == nullptr || sequence->card() < 2)
+  {
+    throw UserError(origin + ": the encapsulated Pixel Data has no fragments");
+  }
+  std::vector<std::vector<std::uint8_t>> fragments;
+  std::vector<std::uint32_t> positions; // of each fragment's item tag, from the first fragment's
+  std::vector<std::uint32_t> offsets;
+  std::uint32_t position = 0;
+  for (unsigned long i = 0; i < sequence->card(); ++i)
+  {
+    DcmPixelItem * item = nullptr;
+    Uint8 * data = nullptr;
+    if (sequence->getItem(item, i).bad() || item == nullptr ||
+        (item->getLength() > 0 && (item->getUint8Array(data).bad() || data == nullptr)))
+    {
+      throw UserError(origin + ": cannot read fragment " + std::to_string(i) + " of the Pixel Data");
+    }
+    const std::uint32_t length = item->getLength();
+    if (i == 0)
+    {
+      for (std::uint32_t at = 0; at + 4 <= length; at += 4)
+      {
+        offsets.push_back(ReadLittleEndian(data + at, 4));
+      }
+      continue;
+    }
+    positions.push_back(position);
+    position += 8 + length;
+    fragments.emplace_back(data, data + length);
+  }
+  std::vector<std::vector<std::uint8_t>> streams;
+  if (fragments.size() == frames)
+  {
+    return fragments;
+  }
+  if (frames == 1)
+  {
+    streams.emplace_back();
+    for (const auto & fragment : fragments)
+    {
+      streams.back().insert(streams.back().end(), fragment.begin(), fragment.end());
+    }
+    return streams;
+  }
+  const bool useOffsets = offsets.size() == frames;
+  for (std::size_t i = 0; i < fragments.size(); ++i)
+  {
+    const bool startsFrame = useOffsets
+                               ? std::find(offsets.begin(), offsets.end(), positions[i]) != offsets.end()
+                               : fragments[i].size() >= 2 && fragments[i][0] == 0xFF && fragments[i][1] == 0xD8;
+    if (startsFrame || streams.empty())
+    {
+      streams.emplace_back();
+    }
+    streams.back().insert(streams.back().end(), fragments[i].begin(), fragments[i].end());
+  }
+  if (streams.size() != frames)
+  {
+    throw UserError(origin + ": the Pixel Data has " + std::to_string(fragments.size()) +
+                    " fragments that cannot be split into its " + std::to_string(frames) + " frames");
+  }
+  return streams;
+}
+
+/** Decodes JPEG-LS Pixel Data with CharLS 2 (its charls_* API, which no other library in the process
+ * exports) into the layout of native Pixel Data: little-endian samples of bitsAllocated / 8 bytes, frame
+ * after frame. Sets `planar` to the layout of the colour samples (1: plane by plane). DCMTK's dcmjpls is
+ * not used: it calls the legacy JpegLs* functions, which bind to CharLS 2's incompatible ones whenever
+ * libcharls.so.2 is loaded first, and then corrupts the heap. */
+std::vector<std::uint8_t>
+DecodeJpegLs(DcmElement & pixel,
+             E_TransferSyntax xfer,
+             const PixelFormat & format,
+             std::uint16_t & planar,
+             const std::string & origin)
+{
+  const auto streams = FrameStreams(pixel, xfer, format.frames, origin);
+  const unsigned bytesPerSample = format.bitsAllocated / 8;
+  const std::size_t frameSamples = format.PlaneSize() * format.samplesPerPixel;
+  std::vector<std::uint8_t> bytes(frameSamples * format.frames * bytesPerSample);
+  std::vector<std::uint8_t> decoded;
+  for (std::uint32_t frame = 0; frame < format.frames; ++frame)
+  {
+    const std::string where = origin + ": JPEG-LS frame " + std::to_string(frame) + ": ";
+    try
+    {
+      charls::jpegls_decoder decoder(streams[frame].data(), streams[frame].size(), true);
+      const charls::frame_info info = decoder.frame_info();
+      if (info.width != format.columns || info.height != format.rows ||
+          info.component_count != static_cast<std::int32_t>(format.samplesPerPixel) || info.bits_per_sample < 2 ||
+          info.bits_per_sample > 16 || info.bits_per_sample > static_cast<std::int32_t>(format.bitsAllocated))
+      {
+        throw UserError(where + "the stream is " + std::to_string(info.width) + " x " + std::to_string(info.height) +
+                        " x " + std::to_string(info.component_count) + " samples of " +
+                        std::to_string(info.bits_per_sample) + " bits, which does not match the pixel module");
+      }
+      const unsigned codedBytes = info.bits_per_sample > 8 ? 2 : 1;
+      decoded.assign(decoder.destination_size(), 0);
+      if (decoded.size() != frameSamples * codedBytes)
+      {
+        throw UserError(where + "unexpected decoded size " + std::to_string(decoded.size()));
+      }
+      decoder.decode(decoded.data(), decoded.size());
+      planar = format.samplesPerPixel > 1 && decoder.interleave_mode() == charls::interleave_mode::none ? 1 : 0;
+    }
+    catch (const charls::jpegls_error & error)
+    {
+      throw UserError(where + "cannot decode it (" + error.what() + "); the file is damaged or not JPEG-LS");
+    }
+    const std::size_t codedBytes = decoded.size() / frameSamples;
+    std::uint8_t * target = bytes.data() + std::size_t{ frame } * frameSamples * bytesPerSample;
+    for (std::size_t i = 0; i < frameSamples; ++i)
+    {
+      std::uint32_t value = decoded[i * codedBytes];
+      if (codedBytes == 2)
+      {
+        std::uint16_t word = 0;
+        std::memcpy(&word, &decoded[i * 2], 2); // CharLS writes native-endian 16-bit samples
+        value = word;
+      }
+      WriteLittleEndian(target + i * bytesPerSample, bytesPerSample, value);
+    }
+  }
+  return bytes;
+}
+
 } // namespace
 
 DicomPixelData
@@ -113,10 +260,15 @@ DicomPixelData::Decode(const DcmDataset & dataset, const std::string & origin)
   {
     throw UserError(origin + ": the dataset has no Pixel Data (7FE0,0010)");
   }
-  const OFCondition status = decoded.chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
-  if (status.bad() || !decoded.canWriteXfer(EXS_LittleEndianExplicit))
+  const bool jpegLs = IsJpegLs(xfer);
+  if (!jpegLs)
   {
-    throw UserError(origin + ": cannot decode the Pixel Data (" + DescribeTransferSyntax(xfer) + "): " + status.text());
+    const OFCondition status = decoded.chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
+    if (status.bad() || !decoded.canWriteXfer(EXS_LittleEndianExplicit))
+    {
+      throw UserError(origin + ": cannot decode the Pixel Data (" + DescribeTransferSyntax(xfer) +
+                      "): " + status.text());
+    }
   }
 
   DicomPixelData result;
@@ -142,8 +294,7 @@ DicomPixelData::Decode(const DcmDataset & dataset, const std::string & origin)
   format.photometricInterpretation = GetString(decoded, DCM_PhotometricInterpretation);
   format.planarConfiguration =
     GetUint16(const_cast<DcmDataset &>(dataset), DCM_PlanarConfiguration, "Planar Configuration", origin, false, 0);
-  const std::uint16_t decodedPlanar =
-    GetUint16(decoded, DCM_PlanarConfiguration, "Planar Configuration", origin, false, 0);
+  std::uint16_t decodedPlanar = GetUint16(decoded, DCM_PlanarConfiguration, "Planar Configuration", origin, false, 0);
 
   if (format.bitsAllocated != 8 && format.bitsAllocated != 16 && format.bitsAllocated != 32)
   {
@@ -172,7 +323,8 @@ DicomPixelData::Decode(const DcmDataset & dataset, const std::string & origin)
   {
     throw UserError(origin + ": cannot find the decoded Pixel Data");
   }
-  std::vector<std::uint8_t> bytes = PixelBytes(*pixel, origin);
+  std::vector<std::uint8_t> bytes =
+    jpegLs ? DecodeJpegLs(*pixel, xfer, format, decodedPlanar, origin) : PixelBytes(*pixel, origin);
   const unsigned bytesPerSample = format.bitsAllocated / 8;
   const DcmXfer originalXfer(xfer);
   if (originalXfer.isBigEndian() && pixel->getTag().getEVR() == EVR_OW && bytesPerSample != 2)
