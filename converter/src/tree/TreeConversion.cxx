@@ -68,6 +68,47 @@ CopyFileAtomically(const fs::path & inputFile, const fs::path & outputFile)
                                  { fs::copy_file(inputFile, temporary, fs::copy_options::overwrite_existing); });
 }
 
+std::optional<FileOutcome>
+HandleEntryWithoutImage(const dicom::DicomTreeEntry & entry,
+                        const fs::path & inputFile,
+                        const fs::path & outputFile,
+                        const std::string & dicomDirNote,
+                        bool pixelsMustDecode)
+{
+  FileOutcome outcome;
+  switch (entry.kind)
+  {
+    case dicom::DicomFileKind::NotDicom:
+      outcome.status = FileStatus::Skipped;
+      outcome.message = "not DICOM (" + entry.note + ")";
+      return outcome;
+    case dicom::DicomFileKind::Unreadable:
+      outcome.status = FileStatus::Failed;
+      outcome.message = entry.note;
+      return outcome;
+    case dicom::DicomFileKind::DicomDir:
+      CopyFileAtomically(inputFile, outputFile);
+      outcome.status = FileStatus::Copied;
+      outcome.message = dicomDirNote;
+      return outcome;
+    case dicom::DicomFileKind::NonImage:
+      CopyFileAtomically(inputFile, outputFile);
+      outcome.status = FileStatus::Copied;
+      outcome.message = "no Pixel Data (" + (entry.modality.empty() ? std::string("no modality") : entry.modality) +
+                        "): copied unchanged";
+      return outcome;
+    case dicom::DicomFileKind::Image:
+      break;
+  }
+  if (pixelsMustDecode && !entry.pixelDataDecodable)
+  {
+    outcome.status = FileStatus::Failed;
+    outcome.message = entry.note;
+    return outcome;
+  }
+  return std::nullopt;
+}
+
 int
 RunTreeConversion(const std::string & command,
                   const std::string & convertedName,

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace medcrypt::cli::tree
@@ -55,6 +56,17 @@ RunTreeConversion(const std::string & command,
 /** Copies `inputFile` to `outputFile` through AtomicFileWriter (temporary name, then rename). */
 void
 CopyFileAtomically(const std::filesystem::path & inputFile, const std::filesystem::path & outputFile);
+
+/** What encrypt and decrypt both do with an entry that is not an image to convert: not DICOM -> skipped;
+ * unreadable -> failed (the walker's note); DICOMDIR and non-image objects -> copied unchanged
+ * (`dicomDirNote` explains the DICOMDIR copy); with `pixelsMustDecode`, an image whose pixels DCMTK
+ * cannot decode -> failed. Empty for an image, which the command converts itself. */
+std::optional<FileOutcome>
+HandleEntryWithoutImage(const dicom::DicomTreeEntry & entry,
+                        const std::filesystem::path & inputFile,
+                        const std::filesystem::path & outputFile,
+                        const std::string & dicomDirNote,
+                        bool pixelsMustDecode);
 
 } // namespace medcrypt::cli::tree
 

@@ -33,31 +33,11 @@ DecryptEntry(const dicom::DicomTreeEntry & entry,
              const EnvelopeOpener & opener,
              const NetworkRestoreContext * network)
 {
-  FileOutcome outcome;
-  switch (entry.kind)
+  if (auto handled = HandleEntryWithoutImage(entry, inputFile, outputFile, "DICOMDIR copied unchanged", false))
   {
-    case dicom::DicomFileKind::NotDicom:
-      outcome.status = FileStatus::Skipped;
-      outcome.message = "not DICOM (" + entry.note + ")";
-      return outcome;
-    case dicom::DicomFileKind::Unreadable:
-      outcome.status = FileStatus::Failed;
-      outcome.message = entry.note;
-      return outcome;
-    case dicom::DicomFileKind::DicomDir:
-      CopyFileAtomically(inputFile, outputFile);
-      outcome.status = FileStatus::Copied;
-      outcome.message = "DICOMDIR copied unchanged";
-      return outcome;
-    case dicom::DicomFileKind::NonImage:
-      CopyFileAtomically(inputFile, outputFile);
-      outcome.status = FileStatus::Copied;
-      outcome.message = "no Pixel Data (" + (entry.modality.empty() ? std::string("no modality") : entry.modality) +
-                        "): copied unchanged";
-      return outcome;
-    case dicom::DicomFileKind::Image:
-      break;
+    return *handled;
   }
+  FileOutcome outcome;
   const std::string origin = inputFile.string();
   auto encrypted = dicom::LoadDicomFile(inputFile);
   const auto parts = dicom::ReadEncryptedParts(*encrypted->getDataset(), origin);

@@ -31,38 +31,17 @@ EncryptEntry(const dicom::DicomTreeEntry & entry,
              const DicomEncryptionContext & context,
              bool verify)
 {
+  if (auto handled =
+        HandleEntryWithoutImage(entry,
+                                inputFile,
+                                outputFile,
+                                "DICOMDIR copied unchanged: its records name the original UIDs; rebuild it for the "
+                                "encrypted tree if needed",
+                                true))
+  {
+    return *handled;
+  }
   FileOutcome outcome;
-  switch (entry.kind)
-  {
-    case dicom::DicomFileKind::NotDicom:
-      outcome.status = FileStatus::Skipped;
-      outcome.message = "not DICOM (" + entry.note + ")";
-      return outcome;
-    case dicom::DicomFileKind::Unreadable:
-      outcome.status = FileStatus::Failed;
-      outcome.message = entry.note;
-      return outcome;
-    case dicom::DicomFileKind::DicomDir:
-      CopyFileAtomically(inputFile, outputFile);
-      outcome.status = FileStatus::Copied;
-      outcome.message = "DICOMDIR copied unchanged: its records name the original UIDs; rebuild it for the "
-                        "encrypted tree if needed";
-      return outcome;
-    case dicom::DicomFileKind::NonImage:
-      CopyFileAtomically(inputFile, outputFile);
-      outcome.status = FileStatus::Copied;
-      outcome.message = "no Pixel Data (" + (entry.modality.empty() ? std::string("no modality") : entry.modality) +
-                        "): copied unchanged";
-      return outcome;
-    case dicom::DicomFileKind::Image:
-      break;
-  }
-  if (!entry.pixelDataDecodable)
-  {
-    outcome.status = FileStatus::Failed;
-    outcome.message = entry.note;
-    return outcome;
-  }
   const std::string origin = inputFile.string();
   auto original = dicom::LoadDicomFile(inputFile);
   if (dicom::ReadEncryptedParts(*original->getDataset(), origin))
