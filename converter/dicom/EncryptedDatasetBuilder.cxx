@@ -1,6 +1,7 @@
 #include "EncryptedDatasetBuilder.h"
 
 #include "DicomUid.h"
+#include "ModifiedAttributes.h"
 
 #include "medcrypt/Error.h"
 
@@ -173,25 +174,14 @@ EncryptedDatasetBuilder::Build(DcmFileFormat & original,
                                  DCM_LargestPixelValueInSeries,
                                  DCM_PixelPaddingValue,
                                  DCM_PixelPaddingRangeLimit,
-                                 DCM_RedPaletteColorLookupTableDescriptor,
-                                 DCM_GreenPaletteColorLookupTableDescriptor,
-                                 DCM_BluePaletteColorLookupTableDescriptor,
-                                 DCM_AlphaPaletteColorLookupTableDescriptor,
-                                 DCM_PaletteColorLookupTableUID,
-                                 DCM_RedPaletteColorLookupTableData,
-                                 DCM_GreenPaletteColorLookupTableData,
-                                 DCM_BluePaletteColorLookupTableData,
-                                 DCM_AlphaPaletteColorLookupTableData,
-                                 DCM_SegmentedRedPaletteColorLookupTableData,
-                                 DCM_SegmentedGreenPaletteColorLookupTableData,
-                                 DCM_SegmentedBluePaletteColorLookupTableData,
-                                 DCM_SegmentedAlphaPaletteColorLookupTableData,
-                                 DCM_ICCProfile,
-                                 DCM_ColorSpace,
                                  DCM_PixelDataProviderURL,
                                  DCM_ExtendedOffsetTable,
                                  DCM_ExtendedOffsetTableLengths,
                                  DCM_PixelData })
+  {
+    dataset.findAndDeleteElement(tag);
+  }
+  for (const DcmTagKey & tag : ColourDescriptionAttributes())
   {
     dataset.findAndDeleteElement(tag);
   }

@@ -114,36 +114,9 @@ RawInflate(ByteView input, const std::string & origin)
 } // namespace
 
 const std::vector<DcmTagKey> &
-TouchedAttributes()
+ColourDescriptionAttributes()
 {
   static const std::vector<DcmTagKey> tags = {
-    DCM_ImageType,
-    DCM_SOPInstanceUID,
-    DCM_DerivationDescription,
-    DCM_SeriesInstanceUID,
-    DCM_SamplesPerPixel,
-    DCM_PhotometricInterpretation,
-    DCM_PlanarConfiguration,
-    DCM_Rows,
-    DCM_Columns,
-    DCM_BitsAllocated,
-    DCM_BitsStored,
-    DCM_HighBit,
-    DCM_PixelRepresentation,
-    DCM_SmallestImagePixelValue,
-    DCM_LargestImagePixelValue,
-    DCM_SmallestPixelValueInSeries,
-    DCM_LargestPixelValueInSeries,
-    DCM_PixelPaddingValue,
-    DCM_PixelPaddingRangeLimit,
-    DCM_BurnedInAnnotation,
-    DCM_WindowCenter,
-    DCM_WindowWidth,
-    DCM_RescaleIntercept,
-    DCM_RescaleSlope,
-    DCM_RescaleType,
-    DCM_WindowCenterWidthExplanation,
-    DCM_VOILUTFunction,
     DCM_RedPaletteColorLookupTableDescriptor,
     DCM_GreenPaletteColorLookupTableDescriptor,
     DCM_BluePaletteColorLookupTableDescriptor,
@@ -159,17 +132,58 @@ TouchedAttributes()
     DCM_SegmentedAlphaPaletteColorLookupTableData,
     DCM_ICCProfile,
     DCM_ColorSpace,
-    DCM_ModalityLUTSequence,
-    DCM_VOILUTSequence,
-    DCM_PixelDataProviderURL,
-    DCM_EncryptedAttributesSequence,
-    DCM_PresentationLUTShape,
-    DCM_SharedFunctionalGroupsSequence,
-    DCM_PerFrameFunctionalGroupsSequence,
-    DCM_ExtendedOffsetTable,
-    DCM_ExtendedOffsetTableLengths,
-    DCM_PixelData,
   };
+  return tags;
+}
+
+const std::vector<DcmTagKey> &
+TouchedAttributes()
+{
+  static const std::vector<DcmTagKey> tags = []
+  {
+    std::vector<DcmTagKey> touched = {
+      DCM_ImageType,
+      DCM_SOPInstanceUID,
+      DCM_DerivationDescription,
+      DCM_SeriesInstanceUID,
+      DCM_SamplesPerPixel,
+      DCM_PhotometricInterpretation,
+      DCM_PlanarConfiguration,
+      DCM_Rows,
+      DCM_Columns,
+      DCM_BitsAllocated,
+      DCM_BitsStored,
+      DCM_HighBit,
+      DCM_PixelRepresentation,
+      DCM_SmallestImagePixelValue,
+      DCM_LargestImagePixelValue,
+      DCM_SmallestPixelValueInSeries,
+      DCM_LargestPixelValueInSeries,
+      DCM_PixelPaddingValue,
+      DCM_PixelPaddingRangeLimit,
+      DCM_BurnedInAnnotation,
+      DCM_WindowCenter,
+      DCM_WindowWidth,
+      DCM_RescaleIntercept,
+      DCM_RescaleSlope,
+      DCM_RescaleType,
+      DCM_WindowCenterWidthExplanation,
+      DCM_VOILUTFunction,
+      DCM_ModalityLUTSequence,
+      DCM_VOILUTSequence,
+      DCM_PixelDataProviderURL,
+      DCM_EncryptedAttributesSequence,
+      DCM_PresentationLUTShape,
+      DCM_SharedFunctionalGroupsSequence,
+      DCM_PerFrameFunctionalGroupsSequence,
+      DCM_ExtendedOffsetTable,
+      DCM_ExtendedOffsetTableLengths,
+      DCM_PixelData,
+    };
+    const auto & colour = ColourDescriptionAttributes();
+    touched.insert(touched.end(), colour.begin(), colour.end());
+    return touched;
+  }();
   return tags;
 }
 

@@ -25,6 +25,12 @@ inline constexpr const char * EncryptedContentTransferSyntaxUid = "1.2.840.10008
 const std::vector<DcmTagKey> &
 TouchedAttributes();
 
+/** The palette colour lookup tables, ICC profile and colour space: they describe the original pixels'
+ * colour and mean nothing for the 16-bit MONOCHROME2/RGB ciphertext, so encryption removes them (and
+ * TouchedAttributes() includes them, so restoring puts them back). */
+const std::vector<DcmTagKey> &
+ColourDescriptionAttributes();
+
 /** The Modified Attributes Sequence item of `original` (PS3.3 C.12.1.1.4.1): a copy of every
  * TouchedAttributes() element present in the dataset, plus, in MedCrypt's private block of the item,
  * the original transfer syntax UID and, for encapsulated (compressed) Pixel Data, the exact encapsulated
