@@ -51,7 +51,10 @@ RunTrain(const Arguments & arguments)
     "lambda_e, the weight of the wrong-key loss (Eq. 25)")(
     "wrong-key-warmup",
     po::value<std::int64_t>()->default_value(TrainerOptions{}.wrongKeyWarmupSteps),
-    "phase-2 steps over which lambda_e ramps up from 0")("attack-probability",
+    "phase-2 steps over which lambda_e ramps up from 0")(
+    "diffusion-weight",
+    po::value<double>()->default_value(TrainerOptions{}.diffusionWeight),
+    "lambda_d, the weight of the NPCR/UACI loss (Eq. 24)")("attack-probability",
                                                          po::value<double>()->default_value(0.5),
                                                          "chance that a ciphertext is damaged before decryption")(
     "seed", po::value<std::uint64_t>()->default_value(1), "random seed (weights, data, keys, attacks)")(
@@ -87,6 +90,7 @@ RunTrain(const Arguments & arguments)
   options.wrongKeyImages = values["wrong-keys"].as<int>();
   options.wrongKeyWeight = values["wrong-key-weight"].as<double>();
   options.wrongKeyWarmupSteps = values["wrong-key-warmup"].as<std::int64_t>();
+  options.diffusionWeight = values["diffusion-weight"].as<double>();
   options.attackProbability = values["attack-probability"].as<double>();
   options.seed = values["seed"].as<std::uint64_t>();
   options.checkpointEvery = values["checkpoint-every"].as<std::int64_t>();

@@ -109,6 +109,10 @@ TrainerOptions::Validate(const ModelConfig & config) const
   {
     throw UserError("--wrong-key-weight must be a number >= 0 and --wrong-key-warmup at least 0");
   }
+  if (!(diffusionWeight >= 0.0) || !std::isfinite(diffusionWeight))
+  {
+    throw UserError("--diffusion-weight must be a number >= 0");
+  }
   if (!(attackProbability >= 0.0 && attackProbability <= 1.0))
   {
     throw UserError("--attack-probability must lie in [0, 1]");
@@ -149,6 +153,7 @@ struct Trainer::Impl
     {
       throw UserError("no training images: give at least one readable image");
     }
+    weights.diffusion = options.diffusionWeight;
     torch::manual_seed(options.seed);
     net = CipherNet(config);
     net->to(device);

@@ -114,6 +114,9 @@ TEST(Trainer, OptionsAreValidated)
   options.wrongKeyImages = 5; // more than the batch
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
   options = TinyOptions();
+  options.diffusionWeight = -0.5;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options = TinyOptions();
   EXPECT_THROW(
     Trainer(ModelConfigPreset("tiny"), options, std::make_shared<TensorImageSource>(std::vector<at::Tensor>{})),
     UserError);

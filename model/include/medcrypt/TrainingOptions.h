@@ -43,6 +43,10 @@ struct TrainerOptions
   // decryptions noise-like while the right key reconstructs; see docs/design.md.
   double wrongKeyWeight = 0.01;
   std::int64_t wrongKeyWarmupSteps = 0; // lambda_e ramps up linearly over the first steps of phase 2
+  // lambda_d of Eq. 24 (NPCR/UACI between the ciphertexts of an image and its one-pixel twin). The paper
+  // uses 0.1; at that weight the CPU-trained model settles on a key-independent texture (UACI under 1%),
+  // so the default model's later training raises it (docs/design.md, model/MODEL_CARD.md).
+  double diffusionWeight = 0.1;
   double attackProbability = 0.5;       // chance that a ciphertext is damaged before decryption (guideline 2)
   std::string device = "cpu";           // "cpu", "cuda" or "cuda:N"
   std::string checkpointPath;           // empty: no checkpoints
