@@ -686,6 +686,79 @@ TEST_F(DicomTreeCli, AFileWithoutEnvelopeIsRestoredByTheNetworkAlone)
   EXPECT_FALSE(fs::exists(wrong / ct.path));
 }
 
+TEST_F(DicomTreeCli, EveryKindOfImageIsRebuiltByTheNetworkWhenAllEnvelopesAreStripped)
+{
+  // Strip the exact envelope of every image: 12-bit signed CT (native and RLE), 8-bit MONOCHROME1,
+  // 8-bit RGB and a 3-frame image must each come back with the original pixel module and UIDs.
+  const fs::path encrypted = Scratch("all-stripped");
+  ASSERT_EQ(Encrypt(input, encrypted).status, 0);
+  for (const auto & image : TreeImages())
+  {
+    auto file = Load(encrypted / image.path);
+    ASSERT_TRUE(file.file->getDataset()->findAndDeleteElement(DCM_EncryptedAttributesSequence).good());
+    ASSERT_TRUE(file.file->saveFile(OFFilename((encrypted / image.path).c_str()), EXS_LittleEndianExplicit).good());
+  }
+  const fs::path restored = Scratch("all-stripped-restored");
+  const fs::path report = Scratch("all-stripped-report.json");
+  const auto decryption = Decrypt(encrypted, restored, "--model " + model.string() + " --report " + report.string());
+  ASSERT_EQ(decryption.status, 0) << decryption.errors;
+  const auto json = ReadJson(report);
+  EXPECT_EQ(json["counts"]["restored (network only, approximate)"], TreeImages().size());
+  EXPECT_EQ(json["counts"]["failed"], 0);
+
+  for (const auto & image : TreeImages())
+  {
+    SCOPED_TRACE(image.path);
+    auto network = Load(restored / image.path);
+    DcmDataset & dataset = *network.file->getDataset();
+    EXPECT_EQ(network.Get(DCM_SOPInstanceUID), image.sopInstanceUid);
+    EXPECT_EQ(network.Get(DCM_SeriesInstanceUID), image.seriesUid);
+    EXPECT_EQ(network.Get(DCM_Rows), std::to_string(image.rows));
+    EXPECT_EQ(network.Get(DCM_Columns), std::to_string(image.columns));
+    EXPECT_EQ(network.Get(DCM_SamplesPerPixel), std::to_string(image.samplesPerPixel));
+    EXPECT_EQ(network.Get(DCM_PhotometricInterpretation), image.photometric);
+    EXPECT_EQ(network.Get(DCM_BitsAllocated), std::to_string(image.bitsAllocated));
+    EXPECT_EQ(network.Get(DCM_BitsStored), std::to_string(image.bitsStored));
+    EXPECT_EQ(network.Get(DCM_PixelRepresentation), image.isSigned ? "1" : "0");
+    EXPECT_EQ(network.Get(DCM_NumberOfFrames), image.frames > 1 ? std::to_string(image.frames) : "");
+    EXPECT_EQ(network.Get(DCM_PlanarConfiguration), image.samplesPerPixel == 3 ? "0" : "");
+    // Approximate pixels are never re-compressed: an RLE original comes back uncompressed.
+    EXPECT_EQ(dataset.getOriginalXfer(), EXS_LittleEndianExplicit);
+    EXPECT_FALSE(dataset.tagExists(DCM_EncryptedAttributesSequence));
+
+    // Pixel Data: one value per sample of every frame, each inside the Bits Stored range.
+    const std::size_t samples = std::size_t{ image.rows } * image.columns * image.frames * image.samplesPerPixel;
+    const std::int64_t range = std::int64_t{ 1 } << image.bitsStored;
+    const std::int64_t low = image.isSigned ? -range / 2 : 0;
+    const std::int64_t high = image.isSigned ? range / 2 - 1 : range - 1;
+    std::vector<std::int64_t> values;
+    if (image.bitsAllocated == 8)
+    {
+      const Uint8 * bytes = nullptr;
+      unsigned long count = 0;
+      ASSERT_TRUE(dataset.findAndGetUint8Array(DCM_PixelData, bytes, &count).good());
+      ASSERT_EQ(count, samples);
+      values.assign(bytes, bytes + count);
+    }
+    else
+    {
+      const Uint16 * words = nullptr;
+      unsigned long count = 0;
+      ASSERT_TRUE(dataset.findAndGetUint16Array(DCM_PixelData, words, &count).good());
+      ASSERT_EQ(count, samples);
+      for (unsigned long i = 0; i < count; ++i)
+      {
+        values.push_back(image.isSigned ? static_cast<std::int16_t>(words[i]) : words[i]);
+      }
+    }
+    for (const std::int64_t value : values)
+    {
+      ASSERT_GE(value, low);
+      ASSERT_LE(value, high);
+    }
+  }
+}
+
 TEST_F(DicomTreeCli, ACertificateRecipientRestoresWithoutTheUserKey)
 {
   const fs::path certificate = Scratch("site.crt");

@@ -55,8 +55,10 @@ RequiredUint16(DcmItem & item, const DcmTagKey & tag, const char * name, const s
   return value;
 }
 
+/** The original pixel module from the cipher header's original attributes (`item`). Number of Frames is
+ * not among them, because encryption keeps it: it comes from the encrypted dataset. */
 OriginalPixelModule
-ReadOriginalPixelModule(DcmItem & item, const std::string & origin)
+ReadOriginalPixelModule(DcmItem & item, DcmItem & encrypted, const std::string & origin)
 {
   OriginalPixelModule module;
   module.rows = RequiredUint16(item, DCM_Rows, "Rows", origin);
@@ -72,7 +74,7 @@ ReadOriginalPixelModule(DcmItem & item, const std::string & origin)
     module.planarConfiguration = planar;
   }
   Sint32 frames = 0;
-  if (item.findAndGetSint32(DCM_NumberOfFrames, frames).good() && frames >= 1)
+  if (encrypted.findAndGetSint32(DCM_NumberOfFrames, frames).good() && frames >= 1)
   {
     module.frames = static_cast<std::uint32_t>(frames);
   }
@@ -205,7 +207,7 @@ RestoreDicomImageWithNetwork(DcmFileFormat & encrypted,
   }
   const auto item = dicom::ParseModifiedAttributes(
     ByteView(header.sealed.originalAttributes), dicom::EncryptedContentTransferSyntaxUid, origin);
-  const OriginalPixelModule module = ReadOriginalPixelModule(*item, origin);
+  const OriginalPixelModule module = ReadOriginalPixelModule(*item, *encrypted.getDataset(), origin);
 
   using FilterType = itk::NeuralDecryptImageFilter<CipherImageType, PlainImageType>;
   auto filter = FilterType::New();
@@ -274,10 +276,13 @@ RestoreWithoutEnvelope(DcmFileFormat & encrypted,
     [&](const std::filesystem::path & temporary)
     { dicom::SaveDicomFile(*network.restored.file, network.restored.transferSyntax, temporary); });
   outcome.status = FileStatus::NetworkRestored;
-  outcome.message = "no exact envelope: pixels decrypted by the network alone (approximate, not bit-exact), written "
-                    "as Explicit VR Little Endian, not the original " +
-                    dicom::DescribeTransferSyntax(network.originalTransferSyntax) +
-                    " (re-compressing approximate pixels could not give the original bytes)";
+  outcome.message = "no exact envelope: pixels decrypted by the network alone (approximate, not bit-exact)";
+  if (network.originalTransferSyntax != network.restored.transferSyntax)
+  {
+    outcome.message += ", written as Explicit VR Little Endian, not the original " +
+                       dicom::DescribeTransferSyntax(network.originalTransferSyntax) +
+                       " (re-compressing approximate pixels could not give the original bytes)";
+  }
   if (!network.pixelDigestMatches)
   {
     outcome.message += "; WARNING: the ciphertext pixels differ from those the cipher header was sealed for";
