@@ -17,7 +17,13 @@ AddModelOption(CommandSpec & spec)
 std::shared_ptr<const NeuralCipher>
 LoadModelOption(const po::variables_map & values)
 {
-  const std::string path = values.count("model") ? values["model"].as<std::string>() : NeuralCipher::DefaultModelPath();
+  return LoadModelOrDefault(values.count("model") ? values["model"].as<std::string>() : std::string());
+}
+
+std::shared_ptr<const NeuralCipher>
+LoadModelOrDefault(const std::string & file)
+{
+  const std::string path = file.empty() ? NeuralCipher::DefaultModelPath() : file;
   if (path.empty())
   {
     throw UserError("no model: pass --model FILE or train one with medcrypt train");

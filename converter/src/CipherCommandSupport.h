@@ -26,6 +26,11 @@ AddModelOption(CommandSpec & spec);
 std::shared_ptr<const NeuralCipher>
 LoadModelOption(const po::variables_map & values);
 
+/** Loads the model file `path`, or the shipped default model when `path` is empty. UserError "no model:
+ * pass --model FILE or train one with medcrypt train" when neither exists. */
+std::shared_ptr<const NeuralCipher>
+LoadModelOrDefault(const std::string & path);
+
 /** Throws UserError when `output` names the same file as `input` (also through links or "./"). */
 void
 RefuseSameFile(const std::string & input, const std::string & output);

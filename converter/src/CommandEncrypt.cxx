@@ -1,11 +1,9 @@
 // medcrypt encrypt: one image or volume (MHA, NRRD, NIfTI, PNG, ...) -> ciphertext image + sidecar.
 #include "CipherCommandSupport.h"
 #include "Commands.h"
-#include "ImageReading.h"
+#include "ImageFileCipher.h"
 
-#include "itkNeuralEncryptImageFilter.h"
 #include "medcrypt/CipherHeader.h"
-#include "medcryptCiphertextFiles.h"
 #include "tree/TreeEncryption.h"
 #include "tree/TreeOptions.h"
 
@@ -60,41 +58,27 @@ RunEncrypt(const Arguments & arguments)
     return tree::RunTreeEncryption(values);
   }
   tree::RefuseTreeOnlyOptions(values, { "jobs", "verify", "overwrite", "report" });
-  RefuseSameFile(input, output);
-  CheckWritableImageFormat(output);
-  CheckWritableDirectoryOf(output);
-  const KeySchedule schedule = KeyScheduleFromString(values["schedule"].as<std::string>());
-  const UserKey key = LoadKey(values);
-  const auto model = LoadModelOption(values);
+  ImageFileEncryption request;
+  request.input = input;
+  request.output = output;
+  request.schedule = KeyScheduleFromString(values["schedule"].as<std::string>());
+  request.exactEnvelope = !neuralOnly;
+  request.recipients = recipients;
+  request.loadKey = [&values] { return LoadKey(values); };
+  request.loadModel = [&values] { return LoadModelOption(values); };
+  const ImageFileEncryptionResult result = EncryptImageFile(request);
 
-  VisitScalarImage(
-    input,
-    [&](auto image)
-    {
-      using ImageType = std::remove_reference_t<decltype(*image)>;
-      auto filter = itk::NeuralEncryptImageFilter<ImageType>::New();
-      filter->SetInput(image);
-      filter->SetModel(model);
-      filter->SetUserKey(key);
-      filter->SetKeySchedule(schedule);
-      filter->SetExactEnvelope(!neuralOnly);
-      filter->SetRecipientCertificates(recipients);
-      RunFilter([&] { filter->Update(); });
-      WriteCiphertextWithSidecar(filter->GetOutput(), output);
-
-      const auto clear = ReadClearPart(filter->GetSealedHeader(), "cipher header");
-      std::cout << "encrypted " << input << " (" << clear.geometry.size[0] << " x " << clear.geometry.size[1];
-      if (clear.geometry.Dimension() == 3)
-      {
-        std::cout << " x " << clear.geometry.size[2];
-      }
-      std::cout << " " << ToString(clear.pixelType) << ", " << clear.tiles.Count() << " tiles of "
-                << clear.tiles.tileSize << ") -> " << output << " + " << SidecarPathFor(output) << " (header "
-                << filter->GetSealedHeader().size() << " bytes, "
-                << (neuralOnly ? std::string("no exact envelope")
-                               : "exact envelope " + std::to_string(filter->GetEnvelope().size()) + " bytes")
-                << ")" << std::endl;
-    });
+  const ClearHeader & clear = result.clear;
+  std::cout << "encrypted " << input << " (" << clear.geometry.size[0] << " x " << clear.geometry.size[1];
+  if (clear.geometry.Dimension() == 3)
+  {
+    std::cout << " x " << clear.geometry.size[2];
+  }
+  std::cout << " " << ToString(clear.pixelType) << ", " << clear.tiles.Count() << " tiles of " << clear.tiles.tileSize
+            << ") -> " << output << " + " << result.sidecar << " (header " << result.headerBytes << " bytes, "
+            << (neuralOnly ? std::string("no exact envelope")
+                           : "exact envelope " + std::to_string(result.envelopeBytes) + " bytes")
+            << ")" << std::endl;
   return 0;
 }
 

@@ -102,12 +102,12 @@ WriteImageAtomically(const TImage * image, const std::string & path)
 }
 
 /** Writes a NeuralEncryptImageFilter output: the image to `path` and its cipher header and envelope
- * (from its MetaDataDictionary) to SidecarPathFor(path). Both go to temporary names first; the sidecar
- * is renamed into place, then the image; when that fails the sidecar is removed again, so a failure
- * leaves neither file. */
+ * (from its MetaDataDictionary) to `sidecarPath` (empty: SidecarPathFor(path)). Both go to temporary
+ * names first; the sidecar is renamed into place, then the image; when that fails the sidecar is
+ * removed again, so a failure leaves neither file. */
 template<typename TCipherImage>
 void
-WriteCiphertextWithSidecar(const TCipherImage * image, const std::string & path)
+WriteCiphertextWithSidecar(const TCipherImage * image, const std::string & path, std::string sidecarPath = {})
 {
   CipherSidecar sidecar;
   const auto & dictionary = image->GetMetaDataDictionary();
@@ -124,7 +124,11 @@ WriteCiphertextWithSidecar(const TCipherImage * image, const std::string & path)
   }
   CheckWritableImageFormat(path);
   CheckWritableDirectoryOf(path);
-  const std::string sidecarPath = SidecarPathFor(path);
+  if (sidecarPath.empty())
+  {
+    sidecarPath = SidecarPathFor(path);
+  }
+  CheckWritableDirectoryOf(sidecarPath);
   const std::string temporarySidecar = TemporaryPathFor(sidecarPath);
   const std::string temporaryImage = TemporaryPathFor(path);
   std::error_code ignored;

@@ -1,6 +1,7 @@
 // The cipher header and the exact envelope (docs/format.md, "Cipher header" and "Exact envelope"): HKDF against RFC
 // 5869, AES-256-GCM against the GCM specification's test case 16, the header container byte by byte, tampering,
 // truncation and wrong keys, and CMS envelopes for KEK and certificate recipients.
+#include "ProgramRunning.h"
 #include "medcrypt/AuthenticatedEncryption.h"
 #include "medcrypt/CipherHeader.h"
 #include "medcrypt/Envelope.h"
@@ -620,35 +621,6 @@ TEST(CipherHeader, InconsistentHeadersAreNotSealed)
 using KeyPointer = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 using X509Pointer = std::unique_ptr<X509, decltype(&X509_free)>;
 
-/** A temporary directory removed with its files at the end of the test. */
-class TemporaryDirectory
-{
-public:
-  TemporaryDirectory()
-  {
-    char pattern[] = "/tmp/medcrypt-seal-XXXXXX";
-    m_Path = mkdtemp(pattern);
-  }
-  ~TemporaryDirectory()
-  {
-    for (const std::string & file : m_Files)
-    {
-      std::remove(file.c_str());
-    }
-    rmdir(m_Path.c_str());
-  }
-  std::string
-  File(const std::string & name)
-  {
-    m_Files.push_back(m_Path + "/" + name);
-    return m_Files.back();
-  }
-
-private:
-  std::string m_Path;
-  std::vector<std::string> m_Files;
-};
-
 /** A fresh key pair and a self-signed certificate for it, written as PEM files. */
 struct Recipient
 {
@@ -657,7 +629,7 @@ struct Recipient
 };
 
 Recipient
-MakeRecipient(TemporaryDirectory & directory, const std::string & name, bool elliptic)
+MakeRecipient(const medcrypt::testing::TemporaryDirectory & directory, const std::string & name, bool elliptic)
 {
   KeyPointer key(elliptic ? EVP_EC_gen("P-256") : EVP_RSA_gen(2048), &EVP_PKEY_free);
   EXPECT_TRUE(key);
@@ -674,7 +646,7 @@ MakeRecipient(TemporaryDirectory & directory, const std::string & name, bool ell
   X509_set_pubkey(certificate.get(), key.get());
   EXPECT_GT(X509_sign(certificate.get(), key.get(), EVP_sha256()), 0);
 
-  Recipient recipient{ directory.File(name + ".crt"), directory.File(name + ".key") };
+  Recipient recipient{ directory / (name + ".crt"), directory / (name + ".key") };
   FILE * file = std::fopen(recipient.certificateFile.c_str(), "w");
   PEM_write_X509(file, certificate.get());
   std::fclose(file);
@@ -761,7 +733,7 @@ TEST(Envelope, ForeignInputIsAUserError)
 
 TEST(Envelope, CertificateRecipientsOpenWithTheirPrivateKeyAlone)
 {
-  TemporaryDirectory directory;
+  medcrypt::testing::TemporaryDirectory directory;
   const Recipient rsa = MakeRecipient(directory, "site-rsa", false);
   const Recipient ec = MakeRecipient(directory, "site-ec", true);
   const Recipient stranger = MakeRecipient(directory, "stranger", false);
@@ -782,7 +754,7 @@ TEST(Envelope, CertificateRecipientsOpenWithTheirPrivateKeyAlone)
   // A private key that does not belong to the certificate.
   EXPECT_THROW(OpenEnvelopeWithPrivateKey(envelope, rsa.certificateFile, stranger.privateKeyFile, "c"), UserError);
   // A certificate file that is not PEM.
-  const std::string junk = directory.File("junk.pem");
+  const std::string junk = directory / "junk.pem";
   FILE * file = std::fopen(junk.c_str(), "w");
   std::fputs("not a certificate\n", file);
   std::fclose(file);
