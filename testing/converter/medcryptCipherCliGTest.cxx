@@ -2,6 +2,7 @@
 // round trips through the exact envelope (2-D MHA, 3-D NIfTI -> NRRD), the network path, and the
 // refusals (wrong key, changed pixels, unwritable output, OUT = IN), never leaving a partial file.
 #include "CliTestSupport.h"
+#include "ImageFileComparison.h"
 #include "TinyModelFile.h"
 
 #include "itkImage.h"
@@ -23,7 +24,6 @@ using medcrypt::testing::Contains;
 using medcrypt::testing::RunMedcrypt;
 using medcrypt::testing::TemporaryDirectory;
 
-
 template<typename TImage>
 typename TImage::Pointer
 Read(const std::string & path)
@@ -34,20 +34,7 @@ Read(const std::string & path)
   return reader->GetOutput();
 }
 
-/** True when both files hold the same size, geometry and samples (read as TPixel). */
-template<typename TPixel, unsigned int D>
-bool
-SameImage(const std::string & a, const std::string & b)
-{
-  using ImageType = itk::Image<TPixel, D>;
-  const auto x = Read<ImageType>(a);
-  const auto y = Read<ImageType>(b);
-  return x->GetLargestPossibleRegion() == y->GetLargestPossibleRegion() && x->GetSpacing() == y->GetSpacing() &&
-         x->GetOrigin() == y->GetOrigin() && x->GetDirection() == y->GetDirection() &&
-         std::memcmp(x->GetBufferPointer(),
-                     y->GetBufferPointer(),
-                     sizeof(TPixel) * x->GetBufferedRegion().GetNumberOfPixels()) == 0;
-}
+using medcrypt::testing::SameImageFiles;
 
 /** A scratch directory with a key, a tiny model and a 50 x 50 int16 phantom, all made in-process (each
  * run of the executable costs about a second of LibTorch loading). */
@@ -96,7 +83,7 @@ TEST_F(CipherCli, RoundTripThroughTheEnvelopeIsBitExactWithoutTheModel)
     RunMedcrypt("decrypt --key " + key + " " + cipher + " " + restored, "MEDCRYPT_MODEL=/nonexistent");
   ASSERT_EQ(result.status, 0) << result.errors;
   EXPECT_TRUE(Contains(result.output, "bit-exact")) << result.output;
-  EXPECT_TRUE((SameImage<short, 2>(phantom, restored)));
+  EXPECT_TRUE((SameImageFiles<short, 2>(phantom, restored)));
 }
 
 TEST_F(CipherCli, VolumeRoundTripAcrossFormatsIsBitExact)
@@ -108,7 +95,7 @@ TEST_F(CipherCli, VolumeRoundTripAcrossFormatsIsBitExact)
   const auto restored = directory / "restored.nii.gz";
   const auto result = RunMedcrypt("decrypt --key " + key + " --model " + model + " " + cipher + " " + restored);
   ASSERT_EQ(result.status, 0) << result.errors;
-  EXPECT_TRUE((SameImage<unsigned short, 3>(volume, restored)));
+  EXPECT_TRUE((SameImageFiles<unsigned short, 3>(volume, restored)));
 }
 
 TEST_F(CipherCli, NeuralOnlyDecryptsWithTheNetworkInTheOriginalGeometry)

@@ -3,6 +3,7 @@
 // cipher file (3-D int16 NRRD, 2-D uint8 MHA), network-only decryption, and the refusals (wrong key,
 // missing, wrong or another image's cipher file, missing key file), never leaving an output or a
 // temporary file behind.
+#include "ImageFileComparison.h"
 #include "SlicerTestSupport.h"
 #include "TinyModelFile.h"
 
@@ -69,15 +70,8 @@ template<typename TPixel, unsigned int D>
 bool
 SameImage(const std::string & a, const std::string & b)
 {
-  using ImageType = itk::Image<TPixel, D>;
-  const auto x = Read<ImageType>(a);
-  const auto y = Read<ImageType>(b);
   return medcrypt::testing::StoredComponentType(b) == itk::ImageIOBase::MapPixelType<TPixel>::CType &&
-         x->GetLargestPossibleRegion() == y->GetLargestPossibleRegion() && x->GetSpacing() == y->GetSpacing() &&
-         x->GetOrigin() == y->GetOrigin() && x->GetDirection() == y->GetDirection() &&
-         std::memcmp(x->GetBufferPointer(),
-                     y->GetBufferPointer(),
-                     sizeof(TPixel) * x->GetBufferedRegion().GetNumberOfPixels()) == 0;
+         medcrypt::testing::SameImageFiles<TPixel, D>(a, b);
 }
 
 /** A scratch directory with a key, a tiny model (32 x 32 tiles) and a 40 x 36 x 3 int16 NRRD volume. */

@@ -3,6 +3,7 @@
 #include "AtomicFileWriter.h"
 #include "DicomCodecs.h"
 #include "DicomFileIO.h"
+#include "DicomPixelData.h"
 #include "ModifiedAttributes.h"
 
 #include "../CipherCommandSupport.h"
@@ -28,19 +29,7 @@ namespace
 {
 
 /** The original image pixel module, read from the sealed header's Modified Attributes item. */
-struct OriginalPixelModule
-{
-  std::uint32_t rows = 0;
-  std::uint32_t columns = 0;
-  std::uint32_t frames = 1;
-  std::uint16_t samplesPerPixel = 1;
-  std::uint16_t bitsAllocated = 0;
-  std::uint16_t bitsStored = 0;
-  std::uint16_t highBit = 0;
-  std::uint16_t pixelRepresentation = 0;
-  std::uint16_t planarConfiguration = 0;
-  std::string photometricInterpretation;
-};
+using OriginalPixelModule = dicom::PixelFormat;
 
 /** A required US attribute of the original pixel module. */
 std::uint16_t
