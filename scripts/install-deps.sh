@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake git
   libinsighttoolkit5-dev libgdcm-tools   # ITK 5.2 (its GDCM targets want the gdcm tools present)
+  libfftw3-dev                           # ITK 5.2 links its FFT libraries by name (only recommended by its -dev)
   libdcmtk-dev dcmtk                     # DICOM reading/writing and dcmdump/dcmconv for checks
   libtorch-dev                           # LibTorch 1.13 (CPU)
   libssl-dev                             # OpenSSL 3: SHA-256, HKDF, scrypt, AES-256-GCM, CMS

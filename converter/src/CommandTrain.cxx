@@ -22,14 +22,16 @@ RunTrain(const Arguments & arguments)
   spec.synopsis =
     "medcrypt train --preset NAME --data DIR [--data DIR2 ...] [--steps N] [--pretrain-steps N] [--crop N]\n"
     "       [--batch N] [--lr X] [--seed S] [--checkpoint FILE] [--checkpoint-every N] [--resume]\n"
-    "       [--out MODEL] [--half] [--threads N] [--device cpu|cuda]";
+    "       [--init MODEL] [--train all|decryption] [--out MODEL] [--half] [--threads N] [--device cpu|cuda]";
   spec.summary = "Trains a cipher network on random crops of the images under DIR (DICOM, PNG, MHA, NRRD, NIfTI; 3-D\n"
                  "volumes give their slices). Phase 1 (the first --pretrain-steps steps) trains the network as an\n"
                  "autoencoder without key fusion (L1 content loss); phase 2 trains encryption and decryption with the\n"
                  "paper's losses (Eq. 24 and 25), changed-pixel twins, the wrong-key matrix and simulated attacks.\n"
                  "Each image gets random feature keys (random x0, mu 3.99, burn-in 1000). A checkpoint is written\n"
                  "every --checkpoint-every steps; --resume continues from it with the same --seed. The final model\n"
-                 "is written to --out.";
+                 "is written to --out. --init MODEL starts from a model file's weights (fine-tuning); with\n"
+                 "--train decryption (and --pretrain-steps 0) only the decryption network learns, so the starting\n"
+                 "model's ciphertexts, and all their statistics, stay exactly as they are.";
   spec.options.add_options()("preset",
                              po::value<std::string>()->required()->value_name("NAME"),
                              "network preset: paper, default or tiny (see 'medcrypt model')")(
@@ -38,7 +40,9 @@ RunTrain(const Arguments & arguments)
     "directory searched recursively for images (repeatable)")(
     "all-axes", po::bool_switch(), "also slice 3-D volumes along their first two axes")(
     "steps", po::value<std::int64_t>()->default_value(20000), "training steps in all (both phases)")(
-    "pretrain-steps", po::value<std::int64_t>()->value_name("N"), "phase-1 steps (default: a fifth of --steps)")(
+    "pretrain-steps",
+    po::value<std::int64_t>()->value_name("N"),
+    "phase-1 steps (default: a fifth of --steps; 0 with --init)")(
     "crop", po::value<int>()->default_value(64), "edge of the random square crops")(
     "batch", po::value<int>()->default_value(4), "images per step")(
     "lr", po::value<double>()->default_value(1e-4), "AdamW learning rate")(
@@ -54,9 +58,17 @@ RunTrain(const Arguments & arguments)
     "phase-2 steps over which lambda_e ramps up from 0")(
     "diffusion-weight",
     po::value<double>()->default_value(TrainerOptions{}.diffusionWeight),
-    "lambda_d, the weight of the NPCR/UACI loss (Eq. 24)")("attack-probability",
-                                                         po::value<double>()->default_value(0.5),
-                                                         "chance that a ciphertext is damaged before decryption")(
+    "lambda_d, the weight of the NPCR/UACI loss (Eq. 24)")(
+    "single-level-twins",
+    po::value<double>()->default_value(TrainerOptions{}.singleLevelTwins)->value_name("P"),
+    "share of diffusion twins that change one level's feature key alone (key sensitivity)")(
+    "attack-probability",
+    po::value<double>()->default_value(0.5),
+    "chance that a ciphertext is damaged before decryption")(
+    "init", po::value<std::string>()->value_name("MODEL"), "start from this model file's weights")(
+    "train",
+    po::value<std::string>()->default_value("all")->value_name("all|decryption"),
+    "what phase 2 trains: every parameter, or decryption alone (encryption frozen)")(
     "seed", po::value<std::uint64_t>()->default_value(1), "random seed (weights, data, keys, attacks)")(
     "checkpoint", po::value<std::string>()->value_name("FILE"), "checkpoint file (default: MODEL.checkpoint)")(
     "checkpoint-every", po::value<std::int64_t>()->default_value(500), "steps between checkpoints")(
@@ -85,21 +97,35 @@ RunTrain(const Arguments & arguments)
   options.learningRate = values["lr"].as<double>();
   options.epochSteps = values["epoch-steps"].as<std::int64_t>();
   options.totalSteps = values["steps"].as<std::int64_t>();
-  options.pretrainSteps =
-    values.count("pretrain-steps") ? values["pretrain-steps"].as<std::int64_t>() : options.totalSteps / 5;
+  // A network started from a model file is trained already: no pre-training unless asked for.
+  options.pretrainSteps = values.count("pretrain-steps") ? values["pretrain-steps"].as<std::int64_t>()
+                          : values.count("init")         ? 0
+                                                         : options.totalSteps / 5;
   options.wrongKeyImages = values["wrong-keys"].as<int>();
   options.wrongKeyWeight = values["wrong-key-weight"].as<double>();
   options.wrongKeyWarmupSteps = values["wrong-key-warmup"].as<std::int64_t>();
   options.diffusionWeight = values["diffusion-weight"].as<double>();
+  options.singleLevelTwins = values["single-level-twins"].as<double>();
   options.attackProbability = values["attack-probability"].as<double>();
   options.seed = values["seed"].as<std::uint64_t>();
   options.checkpointEvery = values["checkpoint-every"].as<std::int64_t>();
   options.progressEvery = values["progress-every"].as<std::int64_t>();
   options.device = values["device"].as<std::string>();
+  const std::string trained = values["train"].as<std::string>();
+  if (trained != "all" && trained != "decryption")
+  {
+    throw UserError("--train " + trained + ": use all or decryption");
+  }
+  options.decryptionOnly = trained == "decryption";
+  options.initialModelPath = values.count("init") ? values["init"].as<std::string>() : std::string();
   const std::string out = values.count("out") ? values["out"].as<std::string>() : "medcrypt-" + config.preset + ".pt";
   options.checkpointPath = values.count("checkpoint") ? values["checkpoint"].as<std::string>() : out + ".checkpoint";
-  options.Validate(config);
   const bool resume = values["resume"].as<bool>();
+  if (options.decryptionOnly && options.initialModelPath.empty() && !resume)
+  {
+    throw UserError("--train decryption fine-tunes a trained network: give --init MODEL (or --resume)");
+  }
+  options.Validate(config);
   if (resume && !std::filesystem::exists(options.checkpointPath))
   {
     throw UserError("--resume: checkpoint " + options.checkpointPath + " does not exist");

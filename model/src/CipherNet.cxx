@@ -203,6 +203,24 @@ CipherNetImpl::decrypt(const torch::Tensor & cipher,
   return decryptWithParameters(cipher, recoverAlphas(encryptedParameters, keys), keys);
 }
 
+std::vector<torch::Tensor>
+CipherNetImpl::decryptionOnlyParameters() const
+{
+  std::vector<torch::Tensor> parameters = m_CipherIn->parameters();
+  const auto append = [&parameters](const std::vector<torch::Tensor> & more)
+  { parameters.insert(parameters.end(), more.begin(), more.end()); };
+  for (const auto & module : m_Defusions)
+  {
+    append(module->parameters());
+  }
+  for (const auto & module : m_Decoders)
+  {
+    append(module->parameters());
+  }
+  append(m_Tail->parameters());
+  return parameters;
+}
+
 std::vector<ModuleParameterCount>
 CountParametersByModule(CipherNet & net)
 {

@@ -113,9 +113,17 @@ TrainerOptions::Validate(const ModelConfig & config) const
   {
     throw UserError("--diffusion-weight must be a number >= 0");
   }
+  if (!(singleLevelTwins >= 0.0 && singleLevelTwins <= 1.0))
+  {
+    throw UserError("--single-level-twins must lie in [0, 1]");
+  }
   if (!(attackProbability >= 0.0 && attackProbability <= 1.0))
   {
     throw UserError("--attack-probability must lie in [0, 1]");
+  }
+  if (decryptionOnly && pretrainSteps != 0)
+  {
+    throw UserError("--train decryption fine-tunes a trained network: give --pretrain-steps 0");
   }
   if (checkpointEvery < 1 || progressEvery < 1)
   {
@@ -156,10 +164,61 @@ struct Trainer::Impl
     weights.diffusion = options.diffusionWeight;
     torch::manual_seed(options.seed);
     net = CipherNet(config);
+    if (!options.initialModelPath.empty())
+    {
+      LoadInitialWeights(options.initialModelPath);
+    }
+    if (options.decryptionOnly)
+    {
+      FreezeEncryption();
+    }
     net->to(device);
     net->train();
     optimizerPhase = PhaseOf(0);
     MakeOptimizer();
+  }
+
+  /** Copies every weight of a model file of the same configuration into the network. */
+  void
+  LoadInitialWeights(const std::string & path)
+  {
+    const LoadedModel model = LoadModelFile(path);
+    if (WithoutFusionState(model.net->config()) != WithoutFusionState(config))
+    {
+      throw UserError(path + ": --init needs a model of the network being trained; it holds preset '" +
+                      model.net->config().preset + "' with another configuration than preset '" + config.preset + "'");
+    }
+    torch::NoGradGuard noGrad;
+    const auto stored = model.net->named_parameters();
+    for (auto & item : net->named_parameters())
+    {
+      item.value().copy_(stored[item.key()]);
+    }
+    const auto storedBuffers = model.net->named_buffers();
+    for (auto & item : net->named_buffers())
+    {
+      item.value().copy_(storedBuffers[item.key()]);
+    }
+  }
+
+  /** Decryption-only fine-tuning: every parameter that encryption uses stops learning. */
+  void
+  FreezeEncryption()
+  {
+    for (auto & parameter : net->parameters())
+    {
+      parameter.set_requires_grad(false);
+    }
+    for (auto & parameter : net->decryptionOnlyParameters())
+    {
+      parameter.set_requires_grad(true);
+    }
+  }
+
+  std::vector<torch::Tensor>
+  TrainedParameters() const
+  {
+    return options.decryptionOnly ? net->decryptionOnlyParameters() : net->parameters();
   }
 
   int
@@ -172,7 +231,7 @@ struct Trainer::Impl
   MakeOptimizer()
   {
     optimizer = std::make_unique<torch::optim::AdamW>(
-      net->parameters(), torch::optim::AdamWOptions(options.learningRate).weight_decay(options.weightDecay));
+      TrainedParameters(), torch::optim::AdamWOptions(options.learningRate).weight_decay(options.weightDecay));
   }
 
   /** Paper: lr decays by 0.9 per epoch; counted from the start of the current phase. */
@@ -229,19 +288,58 @@ struct Trainer::Impl
   {
     const int batch = options.batchSize;
     const int crop = options.cropSize;
-    torch::Tensor plainCpu = SampleBatch(*source, batch, crop, options.augmentation, random);
-    const auto keys = ToDevice(RandomFeatureKeys(config, batch, crop, random));
-    // The twin differs in one pixel, so its digest and hence its feature keys are new.
-    const torch::Tensor twin = ChangeOnePixel(plainCpu, random).to(device);
-    const auto twinKeys = ToDevice(RandomFeatureKeys(config, batch, crop, random));
+    const torch::Tensor plainCpu = SampleBatch(*source, batch, crop, options.augmentation, random);
+    const auto keysCpu = RandomFeatureKeys(config, batch, crop, random);
+    const auto keys = ToDevice(keysCpu);
+    // A twin differs in one pixel, so its digest and hence its feature keys are new; or (a share
+    // options.singleLevelTwins of them) it keeps the plaintext and one level's key alone is new.
+    const TwinBatch twins = MakeTwins(plainCpu, keysCpu, config, options.singleLevelTwins, random);
     const torch::Tensor plain = plainCpu.to(device);
 
     net->setFusionEnabled(true);
     const EncryptResult encrypted = net->encrypt(plain, keys);
-    const EncryptResult encryptedTwin = net->encrypt(twin, twinKeys);
+    const EncryptResult encryptedTwin = net->encrypt(twins.images.to(device), ToDevice(twins.keys));
     const auto encryption = losses::EncryptionLoss(
       encrypted.cipher, encryptedTwin.cipher, encrypted.alphas, encrypted.encryptedParameters, weights);
+    const auto decryption = DecryptionTerms(plain, keys, encrypted);
+    total = encryption.total + decryption.total;
+    return { { "stats", encryption.stats.item<double>() },
+             { "correlation", encryption.correlation.item<double>() },
+             { "diffusion", encryption.diffusion.item<double>() },
+             { "dissimilarity", encryption.dissimilarity.item<double>() },
+             { "wrong_key", decryption.wrongKey.item<double>() },
+             { "similarity", decryption.similarity.item<double>() },
+             { "l1", decryption.reconstruction.item<double>() },
+             { "total", total.item<double>() } };
+  }
 
+  /** Phase 2 with encryption frozen (options.decryptionOnly): Eq. 25 alone; encryption runs without
+   * gradients, so a step costs about half an encryption step. */
+  std::vector<std::pair<std::string, double>>
+  DecryptionOnlyStep(torch::Tensor & total)
+  {
+    const torch::Tensor plain =
+      SampleBatch(*source, options.batchSize, options.cropSize, options.augmentation, random).to(device);
+    const auto keys = ToDevice(RandomFeatureKeys(config, options.batchSize, options.cropSize, random));
+    net->setFusionEnabled(true);
+    EncryptResult encrypted;
+    {
+      torch::NoGradGuard noGrad;
+      encrypted = net->encrypt(plain, keys);
+    }
+    const auto decryption = DecryptionTerms(plain, keys, encrypted);
+    total = decryption.total;
+    return { { "wrong_key", decryption.wrongKey.item<double>() },
+             { "l1", decryption.reconstruction.item<double>() },
+             { "total", total.item<double>() } };
+  }
+
+  /** Eq. 25 for an encrypted batch: the (possibly damaged) ciphertexts decrypted with the right keys,
+   * and the wrong-key matrix. */
+  losses::DecryptionLossTerms
+  DecryptionTerms(const torch::Tensor & plain, const std::vector<torch::Tensor> & keys, const EncryptResult & encrypted)
+  {
+    const int crop = options.cropSize;
     AttackSimulationOptions attacks;
     attacks.probability = options.attackProbability;
     const torch::Tensor damaged = SimulateAttacks(encrypted.cipher, attacks, random.Generator());
@@ -292,17 +390,7 @@ struct Trainer::Impl
     }
     losses::LossWeights stepWeights = weights;
     stepWeights.wrongKey = WrongKeyWeight();
-    const auto decryption =
-      losses::DecryptionLoss(wrongKey, encrypted.alphas, recovered, decrypted, plain, stepWeights);
-    total = encryption.total + decryption.total;
-    return { { "stats", encryption.stats.item<double>() },
-             { "correlation", encryption.correlation.item<double>() },
-             { "diffusion", encryption.diffusion.item<double>() },
-             { "dissimilarity", encryption.dissimilarity.item<double>() },
-             { "wrong_key", decryption.wrongKey.item<double>() },
-             { "similarity", decryption.similarity.item<double>() },
-             { "l1", decryption.reconstruction.item<double>() },
-             { "total", total.item<double>() } };
+    return losses::DecryptionLoss(wrongKey, encrypted.alphas, recovered, decrypted, plain, stepWeights);
   }
 };
 
@@ -335,7 +423,15 @@ Trainer::Step()
   impl.net->train();
   torch::Tensor total;
   TrainingStepReport report;
-  report.losses = phase == 1 ? impl.PretrainStep(total) : impl.EncryptionStep(total);
+  if (phase == 1)
+  {
+    report.losses = impl.PretrainStep(total);
+  }
+  else
+  {
+    report.losses = impl.options.decryptionOnly ? impl.DecryptionOnlyStep(total) : impl.EncryptionStep(total);
+  }
+  report.decryptionOnly = phase == 2 && impl.options.decryptionOnly;
   if (!std::isfinite(total.item<double>()))
   {
     throw std::runtime_error("training diverged at step " + std::to_string(impl.step + 1) +
@@ -389,6 +485,7 @@ Trainer::SaveCheckpoint(const std::string & path) const
   archive.write("step", c10::IValue(static_cast<int64_t>(impl.step)));
   archive.write("optimizer_phase", c10::IValue(static_cast<int64_t>(impl.optimizerPhase)));
   archive.write("seed", c10::IValue(static_cast<int64_t>(impl.options.seed)));
+  archive.write("decryption_only", c10::IValue(static_cast<int64_t>(impl.options.decryptionOnly ? 1 : 0)));
   archive.write("rng_engine", c10::IValue(impl.random.EngineState()));
   archive.write("rng_generator", impl.random.GeneratorState());
   torch::serialize::OutputArchive weights;
@@ -452,6 +549,15 @@ Trainer::LoadCheckpoint(const std::string & path)
     throw UserError(path + ": the checkpoint was made with --seed " +
                     std::to_string(ReadCheckpointInt(archive, "seed", path)) + "; resume with the same seed");
   }
+  // Checkpoints from before decryption-only training existed lack the entry: they trained everything.
+  c10::IValue decryptionOnly;
+  const bool storedDecryptionOnly =
+    archive.try_read("decryption_only", decryptionOnly) && decryptionOnly.isInt() && decryptionOnly.toInt() != 0;
+  if (storedDecryptionOnly != impl.options.decryptionOnly)
+  {
+    throw UserError(path + ": the checkpoint was made with --train " + (storedDecryptionOnly ? "decryption" : "all") +
+                    "; resume with the same --train");
+  }
   torch::serialize::InputArchive weights;
   torch::serialize::InputArchive optimizer;
   torch::Tensor generatorState;
@@ -503,7 +609,11 @@ Trainer::FormatProgress(const TrainingStepReport & report, std::int64_t totalSte
 {
   char text[64];
   std::string line = "step " + std::to_string(report.step) + "/" + std::to_string(totalSteps) + " | phase " +
-                     std::to_string(report.phase) + (report.phase == 1 ? " pretrain" : " encryption") + " |";
+                     std::to_string(report.phase) +
+                     (report.phase == 1       ? " pretrain"
+                      : report.decryptionOnly ? " decryption only"
+                                              : " encryption") +
+                     " |";
   for (const auto & [name, value] : report.losses)
   {
     std::snprintf(text, sizeof(text), " %s %.4f", name.c_str(), value);

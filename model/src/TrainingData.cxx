@@ -180,4 +180,39 @@ ChangeOnePixel(const torch::Tensor & images, TrainingRandom & random)
   return changed.to(images.device());
 }
 
+TwinBatch
+MakeTwins(const torch::Tensor & images,
+          const std::vector<torch::Tensor> & keys,
+          const ModelConfig & config,
+          double singleLevelProbability,
+          TrainingRandom & random)
+{
+  const int batch = static_cast<int>(images.size(0));
+  TwinBatch twins;
+  twins.images = ChangeOnePixel(images, random);
+  twins.keys = RandomFeatureKeys(config, batch, static_cast<int>(images.size(2)), random);
+  if (singleLevelProbability <= 0.0)
+  {
+    return twins;
+  }
+  const int levels = static_cast<int>(keys.size());
+  for (int b = 0; b < batch; ++b)
+  {
+    if (random.Uniform() >= singleLevelProbability)
+    {
+      continue;
+    }
+    const int changedLevel = static_cast<int>(random.Integer(0, levels - 1));
+    twins.images[b].copy_(images[b]);
+    for (int level = 0; level < levels; ++level)
+    {
+      if (level != changedLevel)
+      {
+        twins.keys[level][b].copy_(keys[level][b]);
+      }
+    }
+  }
+  return twins;
+}
+
 } // namespace medcrypt

@@ -51,3 +51,25 @@ execute_process(COMMAND ${MEDCRYPT} ${common} --steps 80 --resume --checkpoint $
 if(NOT status EQUAL 2 OR NOT errors MATCHES "missing.checkpoint does not exist")
   message(FATAL_ERROR "a missing checkpoint must be refused with status 2, got ${status}: ${errors}")
 endif()
+
+# Fine-tuning the decryption network of the trained model: no pre-training by default with --init,
+# a model with a new id is written, and the run says what it trains.
+set(finetune train --preset tiny --data ${WORK_DIR}/images --crop 32 --threads 1 --progress-every 10 --seed 7)
+run(${MEDCRYPT} ${finetune} --init ${WORK_DIR}/tiny.pt --train decryption --steps 20
+    --checkpoint ${WORK_DIR}/tuned.checkpoint --out ${WORK_DIR}/tuned.pt)
+expect_match("20 steps \\(0 pre-training\\)" "${last_output}")
+expect_match("step 20/20 \\| phase 2 decryption only" "${last_output}")
+expect_match("model written to .*tuned.pt" "${last_output}")
+
+# Decryption-only training of an untrained network, an unknown --train and a missing --init are refused.
+foreach(case "--train;decryption" "--train;encoder;--init;${WORK_DIR}/tiny.pt"
+        "--init;${WORK_DIR}/missing.pt")
+  execute_process(COMMAND ${MEDCRYPT} ${finetune} ${case} --steps 5 --out ${WORK_DIR}/refused.pt
+                  RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE errors)
+  if(NOT status EQUAL 2 OR NOT errors MATCHES "(--init MODEL|use all or decryption|missing.pt: cannot open)")
+    message(FATAL_ERROR "medcrypt train ${case} must be refused with status 2, got ${status}: ${errors}")
+  endif()
+  if(EXISTS ${WORK_DIR}/refused.pt)
+    message(FATAL_ERROR "a refused run wrote a model")
+  endif()
+endforeach()

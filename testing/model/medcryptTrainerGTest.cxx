@@ -101,6 +101,46 @@ TEST(TrainingData, CropsKeysAndTwins)
   EXPECT_TRUE(torch::equal(first, SampleBatch(*source, 2, 32, AugmentationOptions{}, random)));
 }
 
+TEST(TrainingData, SingleLevelTwinsChangeOneKeyAlone)
+{
+  auto source = Phantoms(3, 40);
+  const ModelConfig config = ModelConfigPreset("tiny");
+  TrainingRandom random(9);
+  const torch::Tensor batch = SampleBatch(*source, 4, 32, AugmentationOptions{}, random);
+  const auto keys = RandomFeatureKeys(config, 4, 32, random);
+
+  // Probability 0: exactly the old stream, a one-pixel change with every key new.
+  TrainingRandom replay(17);
+  const torch::Tensor pixelTwins = ChangeOnePixel(batch, replay);
+  const auto freshKeys = RandomFeatureKeys(config, 4, 32, replay);
+  TrainingRandom again(17);
+  const TwinBatch plainTwins = MakeTwins(batch, keys, config, 0.0, again);
+  EXPECT_TRUE(torch::equal(plainTwins.images, pixelTwins));
+  for (std::size_t level = 0; level < keys.size(); ++level)
+  {
+    EXPECT_TRUE(torch::equal(plainTwins.keys[level], freshKeys[level]));
+  }
+
+  // Probability 1: every twin has the plaintext and differs from its image in the key of one level only.
+  const TwinBatch twins = MakeTwins(batch, keys, config, 1.0, random);
+  EXPECT_TRUE(torch::equal(twins.images, batch));
+  std::vector<int> changedLevels(keys.size(), 0);
+  for (int b = 0; b < 4; ++b)
+  {
+    int changed = 0;
+    for (std::size_t level = 0; level < keys.size(); ++level)
+    {
+      if (!torch::equal(twins.keys[level][b], keys[level][b]))
+      {
+        ++changed;
+        ++changedLevels[level];
+      }
+    }
+    EXPECT_EQ(changed, 1) << "image " << b;
+  }
+  EXPECT_EQ(changedLevels[0] + changedLevels[1], 4);
+}
+
 TEST(Trainer, OptionsAreValidated)
 {
   auto source = Phantoms(2, 32);
@@ -114,6 +154,9 @@ TEST(Trainer, OptionsAreValidated)
   options.wrongKeyImages = 5; // more than the batch
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
   options = TinyOptions();
+  options.singleLevelTwins = 1.5;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options = TinyOptions();
   options.diffusionWeight = -0.5;
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
   options = TinyOptions();
@@ -122,9 +165,15 @@ TEST(Trainer, OptionsAreValidated)
     UserError);
 }
 
-/** Mean L1 error of decrypt(encrypt(x)) and mean soft entropy (bits) of the ciphertexts, on the
- * central crops of the training images under fixed keys. */
-std::pair<double, double>
+/** What a network makes of the central crops of the training images under fixed keys. */
+struct Evaluation
+{
+  double l1 = 0;         // mean L1 error of decrypt(encrypt(x))
+  double entropy = 0;    // mean soft entropy (bits) of the ciphertexts
+  torch::Tensor ciphers; // the ciphertexts
+};
+
+Evaluation
 Evaluate(CipherNet net, TrainingImageSource & source)
 {
   torch::NoGradGuard noGrad;
@@ -152,7 +201,8 @@ Evaluate(CipherNet net, TrainingImageSource & source)
   net->setFusionEnabled(fusion);
   net->train();
   return { (decrypted - plain).abs().mean().item<double>(),
-           losses::Entropy(encrypted.cipher, 256).mean().item<double>() };
+           losses::Entropy(encrypted.cipher, 256).mean().item<double>(),
+           encrypted.cipher };
 }
 
 TEST(Trainer, LearnsToEncryptAndDecryptPhantoms)
@@ -165,16 +215,16 @@ TEST(Trainer, LearnsToEncryptAndDecryptPhantoms)
   options.pretrainSteps = 120;
   options.totalSteps = 240;
   Trainer trainer(ModelConfigPreset("tiny"), options, source);
-  const auto [l1Before, entropyBefore] = Evaluate(trainer.Network(), *source);
+  const Evaluation before = Evaluate(trainer.Network(), *source);
   std::ostringstream progress;
   trainer.Run(progress);
   std::cout << progress.str();
-  const auto [l1After, entropyAfter] = Evaluate(trainer.Network(), *source);
-  std::cout << "L1 " << l1Before << " -> " << l1After << ", cipher entropy " << entropyBefore << " -> " << entropyAfter
-            << " bits\n";
+  const Evaluation after = Evaluate(trainer.Network(), *source);
+  std::cout << "L1 " << before.l1 << " -> " << after.l1 << ", cipher entropy " << before.entropy << " -> "
+            << after.entropy << " bits\n";
   EXPECT_EQ(trainer.CurrentStep(), 240);
-  EXPECT_LT(l1After, 0.5 * l1Before);
-  EXPECT_GT(entropyAfter, entropyBefore + 0.5);
+  EXPECT_LT(after.l1, 0.5 * before.l1);
+  EXPECT_GT(after.entropy, before.entropy + 0.5);
   EXPECT_NE(progress.str().find("phase 2 encryption"), std::string::npos);
 }
 
@@ -240,3 +290,93 @@ TEST(Trainer, ResumeReproducesAnUninterruptedRun)
 }
 
 } // namespace
+
+namespace
+{
+
+/** A tiny model trained briefly on phantoms and saved to `path`. */
+void
+TrainBriefly(const std::string & path, std::shared_ptr<TensorImageSource> source)
+{
+  TrainerOptions options = TinyOptions();
+  options.learningRate = 1e-3;
+  options.pretrainSteps = 40;
+  options.totalSteps = 80;
+  Trainer trainer(ModelConfigPreset("tiny"), options, std::move(source));
+  std::ostringstream progress;
+  trainer.Run(progress);
+  trainer.SaveModel(path, false);
+}
+
+} // namespace
+
+TEST(Trainer, DecryptionOnlyFineTuningKeepsEveryCiphertext)
+{
+  at::set_num_threads(1); // one thread: fast and reproducible also on a busy machine
+  auto source = Phantoms(6, 48);
+  const std::string model = TemporaryPath("start.pt");
+  TrainBriefly(model, source);
+  const LoadedModel start = LoadModelFile(model);
+
+  TrainerOptions options = TinyOptions();
+  options.learningRate = 1e-3;
+  options.pretrainSteps = 0;
+  options.totalSteps = 60;
+  options.initialModelPath = model;
+  options.decryptionOnly = true;
+  Trainer trainer(ModelConfigPreset("tiny"), options, source);
+
+  // --init: the network starts as the model file's.
+  const auto startWeights = start.net->named_parameters();
+  for (const auto & item : trainer.Network()->named_parameters())
+  {
+    ASSERT_TRUE(torch::equal(item.value(), startWeights[item.key()])) << item.key();
+  }
+  const Evaluation before = Evaluate(trainer.Network(), *source);
+  std::ostringstream progress;
+  trainer.Run(progress);
+  const Evaluation after = Evaluate(trainer.Network(), *source);
+  std::cout << progress.str() << "decryption-only L1 " << before.l1 << " -> " << after.l1 << "\n";
+
+  EXPECT_NE(progress.str().find("phase 2 decryption only"), std::string::npos);
+  EXPECT_TRUE(torch::equal(after.ciphers, before.ciphers)) << "encryption must not change";
+  EXPECT_LT(after.l1, before.l1);
+  std::size_t changed = 0;
+  for (const auto & item : trainer.Network()->named_parameters())
+  {
+    const bool same = torch::equal(item.value(), startWeights[item.key()]);
+    for (const char * frozen : { "head.", "fem", "ffpm", "ffem", "cipher_out." })
+    {
+      if (item.key().rfind(frozen, 0) == 0)
+      {
+        EXPECT_TRUE(same) << item.key() << " belongs to encryption";
+      }
+    }
+    changed += same ? 0 : 1;
+  }
+  EXPECT_EQ(changed, trainer.Network()->decryptionOnlyParameters().size()) << "every decryption parameter learns";
+
+  // A decryption-only checkpoint does not resume a run that trains everything, nor the reverse.
+  const std::string checkpoint = TemporaryPath("decryption.checkpoint");
+  trainer.SaveCheckpoint(checkpoint);
+  TrainerOptions everything = options;
+  everything.decryptionOnly = false;
+  Trainer full(ModelConfigPreset("tiny"), everything, source);
+  EXPECT_THROW(full.LoadCheckpoint(checkpoint), UserError);
+  Trainer same(ModelConfigPreset("tiny"), options, source);
+  EXPECT_NO_THROW(same.LoadCheckpoint(checkpoint));
+  EXPECT_EQ(same.CurrentStep(), 60);
+
+  // Decryption-only training needs a trained network and no pre-training; --init needs the same network.
+  TrainerOptions withPretraining = options;
+  withPretraining.pretrainSteps = 10;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), withPretraining, source), UserError);
+  TrainerOptions otherNetwork = options;
+  otherNetwork.cropSize = 64;
+  EXPECT_THROW(Trainer(ModelConfigPreset("default"), otherNetwork, Phantoms(1, 64)), UserError);
+  TrainerOptions missing = options;
+  missing.initialModelPath = TemporaryPath("no-such-model.pt");
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), missing, source), UserError);
+  std::remove(checkpoint.c_str());
+  std::remove(model.c_str());
+}

@@ -58,6 +58,11 @@ public:
                         const std::vector<torch::Tensor> & alphas,
                         const std::vector<torch::Tensor> & keys);
 
+  /** The parameters that only decryption uses (cipher_in, FFDM_i, FDM_i, tail): changing them changes no
+   * ciphertext. (The key projection of FFPM_i serves both directions, so it is not among them.) */
+  std::vector<torch::Tensor>
+  decryptionOnlyParameters() const;
+
   /** The configuration, with `fusion` as currently set. */
   const ModelConfig &
   config() const

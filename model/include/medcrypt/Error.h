@@ -14,7 +14,8 @@ class UserError : public std::runtime_error
 public:
   explicit UserError(const std::string & message)
     : std::runtime_error(message)
-  {}
+  {
+  }
 };
 
 } // namespace medcrypt

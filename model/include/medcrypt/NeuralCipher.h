@@ -17,8 +17,8 @@ namespace medcrypt
 struct TileKeyParameters
 {
   std::array<double, 4> x0{};
-  double                mu = 3.99;
-  int                   burnIn = 1000;
+  double mu = 3.99;
+  int burnIn = 1000;
 };
 
 /** A loaded model file, ready for inference. Load once and share: Encrypt and Decrypt are const and
@@ -69,13 +69,19 @@ public:
    * feature keys. Writes count x T x T ciphertext values in [0, 1] and count x ParametersPerTile()
    * encrypted parameters (EP_1..EP_L of each tile, concatenated). */
   void
-  Encrypt(const float * tiles, std::size_t count, const TileKeyParameters * keys, float * cipher,
+  Encrypt(const float * tiles,
+          std::size_t count,
+          const TileKeyParameters * keys,
+          float * cipher,
           float * encryptedParameters) const;
 
   /** Decrypts `count` ciphertext tiles (values in [0, 1]) with their EP and feature keys into tiles in
    * [0, 1]. A wrong key gives a wrong image, not an error: authentication is the header's job. */
   void
-  Decrypt(const float * cipher, std::size_t count, const TileKeyParameters * keys, const float * encryptedParameters,
+  Decrypt(const float * cipher,
+          std::size_t count,
+          const TileKeyParameters * keys,
+          const float * encryptedParameters,
           float * tiles) const;
 
 private:

@@ -19,7 +19,7 @@ inline bool
 IsLittleEndianHost()
 {
   const std::uint16_t probe = 1;
-  std::uint8_t        first = 0;
+  std::uint8_t first = 0;
   std::memcpy(&first, &probe, 1);
   return first == 1;
 }
@@ -38,7 +38,7 @@ struct TilePosition
 struct TileDigest
 {
   std::array<std::uint8_t, 32> h{};
-  std::uint8_t                 p = 0;
+  std::uint8_t p = 0;
 };
 
 /** Incremental SHA-256 over little-endian sample bytes plus the running p. Feed samples in
@@ -53,7 +53,7 @@ public:
   operator=(const TileDigester &) = delete;
 
   /** Adds samples of any arithmetic type, each hashed in its stored type, little-endian. */
-  template <typename T>
+  template<typename T>
   void
   Add(const T * samples, std::size_t count);
 
@@ -67,11 +67,11 @@ private:
 
   void * m_Context = nullptr;
   std::uint64_t m_Index = 0; // 1-based index of the next sample, modulo 2^64
-  unsigned      m_P = 0;     // running sum modulo 256
+  unsigned m_P = 0;          // running sum modulo 256
 };
 
 /** A sample as an integer modulo 256 (floating-point samples are floored first; NaN counts as 0). */
-template <typename T>
+template<typename T>
 unsigned
 SampleModulo256(T value)
 {
@@ -92,15 +92,15 @@ SampleModulo256(T value)
   }
 }
 
-template <typename T>
+template<typename T>
 void
 TileDigester::Add(const T * samples, std::size_t count)
 {
   static_assert(std::is_arithmetic_v<T>, "samples must be scalars");
-  constexpr std::size_t       size = sizeof(T);
-  constexpr std::size_t       chunk = 4096;
-  std::uint8_t                buffer[chunk * size];
-  std::size_t                 done = 0;
+  constexpr std::size_t size = sizeof(T);
+  constexpr std::size_t chunk = 4096;
+  std::uint8_t buffer[chunk * size];
+  std::size_t done = 0;
   while (done < count)
   {
     const std::size_t n = std::min(chunk, count - done);

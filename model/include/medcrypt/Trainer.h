@@ -25,6 +25,7 @@ struct TrainingStepReport
 {
   std::int64_t step = 0; // 1-based number of the step just done
   int phase = 1;
+  bool decryptionOnly = false;                        // phase 2 with encryption frozen (TrainerOptions::decryptionOnly)
   std::vector<std::pair<std::string, double>> losses; // name -> value, in a fixed order per phase
   double learningRate = 0;
   double seconds = 0; // wall time of the step

@@ -86,6 +86,25 @@ RandomFeatureKeys(const ModelConfig & config, int batch, int crop, TrainingRando
 torch::Tensor
 ChangeOnePixel(const torch::Tensor & images, TrainingRandom & random);
 
+/** A batch's twins for the diffusion loss (Eq. 24) and their feature keys. */
+struct TwinBatch
+{
+  torch::Tensor images;            // [B, 1, H, W], on the device of the batch
+  std::vector<torch::Tensor> keys; // K_i [B, C_i, H / 2^i, W / 2^i] on the CPU
+};
+
+/** The twin of each image of a batch. Normally one pixel changes (ChangeOnePixel) and every feature key
+ * is new, as a real one-pixel change gives a new digest. With probability `singleLevelProbability` an
+ * image's twin is instead the same plaintext with the feature key of one random level alone replaced:
+ * what the paper's key-sensitivity test (one x0 + 1e-15) does. With probability 0 the random stream is
+ * that of ChangeOnePixel followed by RandomFeatureKeys. */
+TwinBatch
+MakeTwins(const torch::Tensor & images,
+          const std::vector<torch::Tensor> & keys,
+          const ModelConfig & config,
+          double singleLevelProbability,
+          TrainingRandom & random);
+
 } // namespace medcrypt
 
 #endif

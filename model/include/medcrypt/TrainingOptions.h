@@ -47,11 +47,21 @@ struct TrainerOptions
   // uses 0.1; at that weight the CPU-trained model settles on a key-independent texture (UACI under 1%),
   // so the default model's later training raises it (docs/design.md, model/MODEL_CARD.md).
   double diffusionWeight = 0.1;
-  double attackProbability = 0.5;       // chance that a ciphertext is damaged before decryption (guideline 2)
-  std::string device = "cpu";           // "cpu", "cuda" or "cuda:N"
-  std::string checkpointPath;           // empty: no checkpoints
-  std::int64_t checkpointEvery = 500;   // steps between checkpoints (and one at the end)
-  std::int64_t progressEvery = 50;      // steps between progress lines
+  // Share of the diffusion twins that keep the plaintext and change one level's feature key alone
+  // (MakeTwins), so that each x0 on its own diffuses (the paper's key sensitivity, Table 5). 0: every
+  // twin is a one-pixel change with all keys new, as before this option existed.
+  double singleLevelTwins = 0.0;
+  double attackProbability = 0.5; // chance that a ciphertext is damaged before decryption (guideline 2)
+  // Fine-tuning: start from the weights of this model file (same configuration) instead of random ones.
+  std::string initialModelPath;
+  // Phase 2 trains only the parameters that decryption alone uses (CipherNet::decryptionOnlyParameters):
+  // every ciphertext, and so every ciphertext statistic, stays exactly as the starting model makes it,
+  // while network-only decryption improves. Needs pretrainSteps = 0 and trained weights (--init or resume).
+  bool decryptionOnly = false;
+  std::string device = "cpu";         // "cpu", "cuda" or "cuda:N"
+  std::string checkpointPath;         // empty: no checkpoints
+  std::int64_t checkpointEvery = 500; // steps between checkpoints (and one at the end)
+  std::int64_t progressEvery = 50;    // steps between progress lines
   AugmentationOptions augmentation;
 
   /** Throws UserError for inconsistent options (crop not a multiple of r, batch < 1, ...). */

@@ -16,13 +16,13 @@ namespace medcrypt
 struct UserKey
 {
   static constexpr double DefaultMu = 3.99;
-  static constexpr int    DefaultBurnIn = 1000;
+  static constexpr int DefaultBurnIn = 1000;
   static constexpr double MinimumMu = 3.5699;
   static constexpr double MaximumMu = 4.0;
 
   std::array<std::uint64_t, 4> b{};
-  double                       mu = DefaultMu;
-  int                          burnIn = DefaultBurnIn;
+  double mu = DefaultMu;
+  int burnIn = DefaultBurnIn;
 
   UserKey() = default;
   UserKey(const UserKey &) = default;
