@@ -31,6 +31,18 @@ RefuseSidecarOnImage(const std::string & sidecar, const std::string & image, con
   }
 }
 
+/** Forwards the filter's ITK progress events to `progress` (when set). */
+void
+ObserveProgress(itk::ProcessObject & filter, const ProgressCallback & progress)
+{
+  if (progress)
+  {
+    itk::ProcessObject * observed = &filter;
+    filter.AddObserver(itk::ProgressEvent(),
+                       [observed, progress](const itk::EventObject &) { progress(observed->GetProgress()); });
+  }
+}
+
 /** Decrypts into itk::Image<TPixel, D> (the stored type) and writes the output. */
 template<typename TPixel, unsigned int D>
 ImageFileDecryptionResult
@@ -47,6 +59,7 @@ DecryptTo(const ImageFileDecryption & request,
   filter->SetUserKey(key);
   filter->SetModel(model);
   filter->SetUseEnvelope(!request.networkOnly);
+  ObserveProgress(*filter, request.progress);
   try
   {
     RunFilter([&] { filter->Update(); });
@@ -90,6 +103,7 @@ EncryptImageFile(const ImageFileEncryption & request)
                      filter->SetKeySchedule(request.schedule);
                      filter->SetExactEnvelope(request.exactEnvelope);
                      filter->SetRecipientCertificates(request.recipients);
+                     ObserveProgress(*filter, request.progress);
                      RunFilter([&] { filter->Update(); });
                      WriteCiphertextWithSidecar(filter->GetOutput(), request.output, sidecar);
                      result.clear = ReadClearPart(filter->GetSealedHeader(), "cipher header");

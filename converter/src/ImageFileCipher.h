@@ -24,6 +24,9 @@ using UserKeyLoader = std::function<UserKey()>;
 /** Loads the model when it is needed (after the cheap checks of the files). */
 using ModelLoader = std::function<std::shared_ptr<const NeuralCipher>()>;
 
+/** Told the fraction of the network's work done (0 to 1), tile batch by tile batch. */
+using ProgressCallback = std::function<void(double)>;
+
 /** What EncryptImageFile reads, writes and uses. */
 struct ImageFileEncryption
 {
@@ -35,6 +38,7 @@ struct ImageFileEncryption
   std::vector<std::string> recipients; // PEM certificates that may also open the envelope
   UserKeyLoader loadKey;
   ModelLoader loadModel;
+  ProgressCallback progress; // optional
 };
 
 /** What EncryptImageFile wrote. */
@@ -61,7 +65,8 @@ struct ImageFileDecryption
   std::string sidecar;      // the sidecar; empty: SidecarPathFor(input)
   bool networkOnly = false; // decrypt with the network even when the envelope is there
   UserKeyLoader loadKey;
-  ModelLoader loadModel; // called only when the network decrypts
+  ModelLoader loadModel;     // called only when the network decrypts
+  ProgressCallback progress; // optional
 };
 
 /** What DecryptImageFile did. */

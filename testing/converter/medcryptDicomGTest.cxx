@@ -3,6 +3,7 @@
 // Every DICOM file is generated here with DCMTK (native, RLE, JPEG-LS and JPEG lossless), so the suite
 // runs without data/; the test over data/dicom-tree runs only where that tree exists.
 #include "AtomicFileWriter.h"
+#include "ProgramRunning.h"
 #include "ConversionJournal.h"
 #include "DicomCodecs.h"
 #include "DicomFileIO.h"
@@ -50,6 +51,8 @@
 namespace fs = std::filesystem;
 using namespace medcrypt;
 using namespace medcrypt::dicom;
+using medcrypt::testing::ReadBytes;
+using medcrypt::testing::WriteBytes;
 
 namespace
 {
@@ -84,20 +87,6 @@ TestDirectory(const std::string & name)
   fs::remove_all(directory);
   fs::create_directories(directory);
   return directory;
-}
-
-std::vector<std::uint8_t>
-ReadBytes(const fs::path & path)
-{
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void
-WriteBytes(const fs::path & path, const std::vector<std::uint8_t> & bytes)
-{
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 /** What a generated image looks like. */

@@ -37,22 +37,10 @@ namespace
 
 namespace fs = std::filesystem;
 using medcrypt::testing::Contains;
+using medcrypt::testing::ReadBytes;
 using medcrypt::testing::RunMedcrypt;
 using medcrypt::testing::TemporaryDirectory;
-
-std::vector<std::uint8_t>
-ReadBytes(const fs::path & path)
-{
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void
-WriteBytes(const fs::path & path, const std::vector<std::uint8_t> & bytes)
-{
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
+using medcrypt::testing::WriteBytes;
 
 /** One generated image. */
 struct ImageSpec

@@ -141,6 +141,9 @@ TEST_F(SlicerCipherModules, VolumeRoundTripThroughTheCipherFileIsBitExact)
   ASSERT_EQ(result.status, 0) << result.errors;
   EXPECT_TRUE(Contains(result.output, "bit-exact")) << result.output;
   EXPECT_TRUE((SameImage<short, 3>(volume, restored)));
+  // Slicer's progress bar: start, the filter's progress up to 1, end.
+  EXPECT_TRUE(Contains(result.output, "<filter-start>\n<filter-name>MedCryptDecrypt</filter-name>")) << result.output;
+  EXPECT_TRUE(Contains(result.output, "<filter-progress>1.000</filter-progress>\n<filter-end>")) << result.output;
 }
 
 TEST_F(SlicerCipherModules, ImageRoundTripThroughTheCipherFileIsBitExact)

@@ -2,11 +2,13 @@
 // a command line against it, on a small description written here with every kind of parameter.
 #include "SlicerCliDescription.h"
 #include "SlicerCliModule.h"
+#include "SlicerProgress.h"
 
 #include "medcrypt/Error.h"
 
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -172,3 +174,29 @@ TEST(SlicerCliProtocol, ReturnValuesReadBackExactly)
 }
 
 } // namespace
+
+TEST(SlicerCliProtocol, ProgressFollowsSlicersTags)
+{
+  std::ostringstream out;
+  {
+    medcrypt::slicer::SlicerProgressReporter progress(out, "Encrypt", "a<b & c>d.nrrd");
+    progress.Report(0.25);
+    progress.Report(0.25);   // a repeated value is not printed again
+    progress.Report(0.2501); // nor one that rounds to it
+    progress.Report(-3);     // clamped
+    progress.Finish();
+    progress.Report(0.5); // after the end: nothing
+    progress.Finish();
+  }
+  const std::string text = out.str();
+  const std::string expectedStart = "<filter-start>\n<filter-name>Encrypt</filter-name>\n"
+                                    "<filter-comment>a&lt;b &amp; c&gt;d.nrrd</filter-comment>\n</filter-start>\n"
+                                    "<filter-progress>0.250</filter-progress>\n"
+                                    "<filter-progress>0.000</filter-progress>\n"
+                                    "<filter-progress>1.000</filter-progress>\n"
+                                    "<filter-end>\n<filter-name>Encrypt</filter-name>\n<filter-time>";
+  EXPECT_EQ(text.substr(0, expectedStart.size()), expectedStart) << text;
+  EXPECT_EQ(text.substr(text.size() - std::string("</filter-time>\n</filter-end>\n").size()),
+            "</filter-time>\n</filter-end>\n");
+  EXPECT_EQ(text.find("<filter-end>"), text.rfind("<filter-end>")) << "one end only";
+}

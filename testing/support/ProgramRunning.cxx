@@ -60,4 +60,18 @@ WriteTextFile(const std::string & path, const std::string & text)
   out << text;
 }
 
+std::vector<std::uint8_t>
+ReadBytes(const std::string & path)
+{
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void
+WriteBytes(const std::string & path, const std::vector<std::uint8_t> & bytes)
+{
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
 } // namespace medcrypt::testing

@@ -1,10 +1,12 @@
 #ifndef medcrypt_ProgramRunning_h
 #define medcrypt_ProgramRunning_h
 
-// Running a program as a user would (exit status, stdout, stderr) and scratch directories: what the
-// command-line tests of converter/ and the Slicer module tests of wrapping/slicer share.
+// Running a program as a user would (exit status, stdout, stderr), scratch directories and whole-file
+// reads and writes: what the command-line tests of converter/ and the Slicer module tests of wrapping/slicer share.
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace medcrypt::testing
 {
@@ -60,6 +62,14 @@ Contains(const std::string & text, const std::string & part)
 /** Writes `text` to `path`. */
 void
 WriteTextFile(const std::string & path, const std::string & text);
+
+/** The bytes of the file at `path` (none when it cannot be read). */
+std::vector<std::uint8_t>
+ReadBytes(const std::string & path);
+
+/** Writes `bytes` to `path`, replacing what was there. */
+void
+WriteBytes(const std::string & path, const std::vector<std::uint8_t> & bytes);
 
 } // namespace medcrypt::testing
 

@@ -4,6 +4,7 @@
 #include "ImageFileCipher.h"
 #include "MedCryptDecryptXml.h"
 #include "ModuleSupport.h"
+#include "SlicerProgress.h"
 
 #include <iostream>
 
@@ -25,7 +26,10 @@ main(int argc, char * argv[])
       request.networkOnly = values.Flag("networkOnly");
       request.loadKey = [&values] { return slicer::LoadKeyFileParameter(values); };
       request.loadModel = [&values] { return slicer::LoadModelParameter(values); };
+      slicer::SlicerProgressReporter progress(std::cout, "MedCryptDecrypt", "decrypting " + request.input);
+      request.progress = [&progress](double fraction) { progress.Report(fraction); };
       const cli::ImageFileDecryptionResult result = cli::DecryptImageFile(request);
+      progress.Finish();
       if (!result.pixelDigestMatches)
       {
         std::cerr << "MedCryptDecrypt: warning: the ciphertext volume differs from the one that was encrypted "

@@ -3,6 +3,7 @@
 #include "ImageFileCipher.h"
 #include "MedCryptEncryptXml.h"
 #include "ModuleSupport.h"
+#include "SlicerProgress.h"
 
 #include "medcrypt/FeatureKeys.h"
 
@@ -29,7 +30,10 @@ main(int argc, char * argv[])
       request.exactEnvelope = !values.Flag("networkOnly");
       request.loadKey = [&values] { return slicer::LoadKeyFileParameter(values); };
       request.loadModel = [&values] { return slicer::LoadModelParameter(values); };
+      slicer::SlicerProgressReporter progress(std::cout, "MedCryptEncrypt", "encrypting " + request.input);
+      request.progress = [&progress](double fraction) { progress.Report(fraction); };
       const cli::ImageFileEncryptionResult result = cli::EncryptImageFile(request);
+      progress.Finish();
       std::cout << "encrypted " << request.input << " (" << result.clear.tiles.Count() << " tiles of "
                 << result.clear.tiles.tileSize << ") -> " << request.output << " + " << result.sidecar << " ("
                 << (request.exactEnvelope ? "with the exact envelope" : "no exact envelope: network decryption only")
