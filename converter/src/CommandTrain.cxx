@@ -59,6 +59,9 @@ RunTrain(const Arguments & arguments)
     "diffusion-weight",
     po::value<double>()->default_value(TrainerOptions{}.diffusionWeight),
     "lambda_d, the weight of the NPCR/UACI loss (Eq. 24)")(
+    "twin-correlation-weight",
+    po::value<double>()->default_value(TrainerOptions{}.twinCorrelationWeight)->value_name("W"),
+    "weight of |corr(C, C')| between an image's ciphertext and its twin's (not in the paper; 0: off)")(
     "single-level-twins",
     po::value<double>()->default_value(TrainerOptions{}.singleLevelTwins)->value_name("P"),
     "share of diffusion twins that change one level's feature key alone (key sensitivity)")(
@@ -106,6 +109,7 @@ RunTrain(const Arguments & arguments)
   options.wrongKeyWarmupSteps = values["wrong-key-warmup"].as<std::int64_t>();
   options.diffusionWeight = values["diffusion-weight"].as<double>();
   options.singleLevelTwins = values["single-level-twins"].as<double>();
+  options.twinCorrelationWeight = values["twin-correlation-weight"].as<double>();
   options.attackProbability = values["attack-probability"].as<double>();
   options.seed = values["seed"].as<std::uint64_t>();
   options.checkpointEvery = values["checkpoint-every"].as<std::int64_t>();

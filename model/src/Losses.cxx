@@ -285,6 +285,24 @@ DiffusionLoss(const torch::Tensor & c1, const torch::Tensor & c2, const LossWeig
 }
 
 torch::Tensor
+TwinCorrelation(const torch::Tensor & c1, const torch::Tensor & c2)
+{
+  CheckSameShape(c1, c2, "TwinCorrelation");
+  const torch::Tensor x = c1.flatten(1);
+  const torch::Tensor y = c2.flatten(1);
+  const torch::Tensor dx = x - x.mean(1, true);
+  const torch::Tensor dy = y - y.mean(1, true);
+  const torch::Tensor covariance = (dx * dy).mean(1);
+  return covariance / ((dx.square().mean(1) + 1e-6).sqrt() * (dy.square().mean(1) + 1e-6).sqrt());
+}
+
+torch::Tensor
+TwinCorrelationLoss(const torch::Tensor & c1, const torch::Tensor & c2)
+{
+  return TwinCorrelation(c1, c2).abs().mean();
+}
+
+torch::Tensor
 DissimilarityLoss(const std::vector<torch::Tensor> & alphas,
                   const std::vector<torch::Tensor> & encrypted,
                   double threshold)
@@ -356,8 +374,10 @@ EncryptionLoss(const torch::Tensor & cipher,
   terms.correlation = CorrelationTotalLoss(cipher, weights);
   terms.diffusion = DiffusionLoss(cipher, cipherChanged, weights);
   terms.dissimilarity = DissimilarityLoss(alphas, encrypted, weights.dissimilarityThreshold);
+  terms.twinCorrelation = TwinCorrelationLoss(cipher, cipherChanged);
   terms.total = weights.stats * terms.stats + weights.correlationTotal * terms.correlation +
-                weights.diffusion * terms.diffusion + weights.dissimilarity * terms.dissimilarity;
+                weights.diffusion * terms.diffusion + weights.dissimilarity * terms.dissimilarity +
+                weights.twinCorrelation * terms.twinCorrelation;
   return terms;
 }
 

@@ -109,9 +109,13 @@ TrainerOptions::Validate(const ModelConfig & config) const
   {
     throw UserError("--wrong-key-weight must be a number >= 0 and --wrong-key-warmup at least 0");
   }
-  if (!(diffusionWeight >= 0.0) || !std::isfinite(diffusionWeight))
+  for (const auto & [weight, flag] : { std::pair{ diffusionWeight, "--diffusion-weight" },
+                                       std::pair{ twinCorrelationWeight, "--twin-correlation-weight" } })
   {
-    throw UserError("--diffusion-weight must be a number >= 0");
+    if (!(weight >= 0.0) || !std::isfinite(weight))
+    {
+      throw UserError(std::string(flag) + " must be a number >= 0");
+    }
   }
   if (!(singleLevelTwins >= 0.0 && singleLevelTwins <= 1.0))
   {
@@ -162,6 +166,7 @@ struct Trainer::Impl
       throw UserError("no training images: give at least one readable image");
     }
     weights.diffusion = options.diffusionWeight;
+    weights.twinCorrelation = options.twinCorrelationWeight;
     torch::manual_seed(options.seed);
     net = CipherNet(config);
     if (!options.initialModelPath.empty())
@@ -307,6 +312,7 @@ struct Trainer::Impl
              { "correlation", encryption.correlation.item<double>() },
              { "diffusion", encryption.diffusion.item<double>() },
              { "dissimilarity", encryption.dissimilarity.item<double>() },
+             { "twin_corr", encryption.twinCorrelation.item<double>() },
              { "wrong_key", decryption.wrongKey.item<double>() },
              { "similarity", decryption.similarity.item<double>() },
              { "l1", decryption.reconstruction.item<double>() },

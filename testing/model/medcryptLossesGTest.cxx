@@ -466,6 +466,31 @@ IndependentUniformImagesDiffusion()
   EXPECT_NEAR(SoftNPCR(c1, c2, 512.0 * std::log(2.0)).mean().item<double>(), 1.0 - 1.0 / 256.0, 6e-4);
 }
 
+void
+TwinCorrelationOfTwo2x2Images()
+{
+  // C1 = [0.1, 0.3, 0.5, 0.9]: mean 0.45, deviations [-0.35, -0.15, 0.05, 0.45], variance 0.0875.
+  // C2 = [0.2, 0.2, 0.6, 0.6]: mean 0.4, deviations [-0.2, -0.2, 0.2, 0.2], variance 0.04.
+  // Covariance (0.07 + 0.03 + 0.01 + 0.09) / 4 = 0.05; r = 0.05 / sqrt((0.0875 + 1e-6) (0.04 + 1e-6)).
+  const torch::Tensor c1 = Image({ 0.1f, 0.3f, 0.5f, 0.9f }, 2, 2).requires_grad_();
+  const torch::Tensor c2 = Image({ 0.2f, 0.2f, 0.6f, 0.6f }, 2, 2);
+  const double r = 0.05 / std::sqrt((0.0875 + 1e-6) * (0.04 + 1e-6));
+  EXPECT_NEAR(TwinCorrelation(c1, c2)[0].item<double>(), r, 1e-5);
+  // 1 - C2 is perfectly anti-correlated: the loss takes the magnitude.
+  EXPECT_NEAR(TwinCorrelation(c1, 1.0 - c2)[0].item<double>(), -r, 1e-5);
+  EXPECT_NEAR(TwinCorrelationLoss(c1, 1.0 - c2).item<double>(), r, 1e-5);
+  // An image with itself: 1 (up to the 1e-6 regularisation); a constant twin: 0 with finite gradients.
+  EXPECT_NEAR(TwinCorrelation(c2, c2)[0].item<double>(), 0.04 / 0.040001, 1e-6);
+  const torch::Tensor constant = torch::full_like(c1, 0.5);
+  EXPECT_EQ(TwinCorrelation(c1, constant)[0].item<double>(), 0.0);
+  TwinCorrelationLoss(c1, constant).backward();
+  EXPECT_TRUE(AllFinite(c1.grad()));
+  // Independent uniform images: |r| of the order 1 / sqrt(65536) = 0.004.
+  const torch::Tensor u1 = UniformImages(2, 256, 256, 41);
+  const torch::Tensor u2 = UniformImages(2, 256, 256, 43);
+  EXPECT_LT(TwinCorrelationLoss(u1, u2).item<double>(), 0.02);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Eq. 21-25
 
@@ -566,6 +591,7 @@ EncryptionAndDecryptionLossesAreTheWeightedSums()
   weights.wrongKey = 11.0;
   weights.similarity = 13.0;
   weights.reconstruction = 17.0;
+  weights.twinCorrelation = 19.0;
   const torch::Tensor cipher = UniformImages(2, 32, 32, 53).requires_grad_();
   const torch::Tensor changed = UniformImages(2, 32, 32, 59);
   const torch::Tensor alpha = torch::rand({ 2, 4 }, torch::make_generator<at::CPUGeneratorImpl>(61)).requires_grad_();
@@ -576,9 +602,11 @@ EncryptionAndDecryptionLossesAreTheWeightedSums()
   EXPECT_NEAR(encryption.correlation.item<double>(), CorrelationTotalLoss(cipher, weights).item<double>(), 1e-6);
   EXPECT_NEAR(encryption.diffusion.item<double>(), DiffusionLoss(cipher, changed, weights).item<double>(), 1e-6);
   EXPECT_NEAR(encryption.dissimilarity.item<double>(), DissimilarityLoss({ alpha }, { ep }, 0.0).item<double>(), 1e-6);
+  EXPECT_NEAR(encryption.twinCorrelation.item<double>(), TwinCorrelationLoss(cipher, changed).item<double>(), 1e-6);
   EXPECT_NEAR(encryption.total.item<double>(),
               2 * encryption.stats.item<double>() + 3 * encryption.correlation.item<double>() +
-                5 * encryption.diffusion.item<double>() + 7 * encryption.dissimilarity.item<double>(),
+                5 * encryption.diffusion.item<double>() + 7 * encryption.dissimilarity.item<double>() +
+                19 * encryption.twinCorrelation.item<double>(),
               1e-4);
   encryption.total.backward();
   EXPECT_TRUE(AllFinite(cipher.grad()));
@@ -883,6 +911,11 @@ TEST(Losses, UniformRandomImagesAreNearTheIdeal)
 TEST(Losses, NPCRAndUACI)
 {
   NPCRAndUACIOfTwo2x2Images();
+}
+
+TEST(Losses, TwinCorrelation)
+{
+  TwinCorrelationOfTwo2x2Images();
 }
 
 TEST(Losses, CosineLosses)

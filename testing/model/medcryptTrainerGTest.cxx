@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -158,6 +160,9 @@ TEST(Trainer, OptionsAreValidated)
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
   options = TinyOptions();
   options.diffusionWeight = -0.5;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options = TinyOptions();
+  options.twinCorrelationWeight = std::nan("");
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
   options = TinyOptions();
   EXPECT_THROW(

@@ -29,6 +29,9 @@ struct LossWeights
   double wrongKey = 1.0;         // lambda_e      (Eq. 25)
   double similarity = 0.5;       // lambda_sim    (Eq. 25)
   double reconstruction = 1.0;   // lambda_l1     (Eq. 25)
+  // Not in the paper: weight of |corr(C, C')| between the ciphertexts of an image and its diffusion twin
+  // (TwinCorrelationLoss). 0 keeps Eq. 24 as published; see docs/design.md for why the default model uses it.
+  double twinCorrelation = 0.0;
   // epsilon of Eq. 20 on the [0, 1] scale of UACI() below. The paper's ideal 33.4635% is the UACI of two
   // independent uniform 8-bit images ((256^2 - 1) / (3 * 256) / 255). The 8-bit view of a [0, 1] cipher is
   // floor(256 c), whose UACI is the same 33.4635% exactly when the [0, 1] mean |C1 - C2| is 1/3 (its value for
@@ -140,6 +143,18 @@ UACILoss(const torch::Tensor & c1, const torch::Tensor & c2, double target);
 torch::Tensor
 DiffusionLoss(const torch::Tensor & c1, const torch::Tensor & c2, const LossWeights & weights = {});
 
+/** Pearson correlation, per image, of all the pixels of c1 with the same pixels of c2 (not in the paper).
+ * The ciphertexts of an image and of its diffusion twin (new feature keys) should be independent; NPCR
+ * and UACI alone do not say so: a U-shaped histogram reaches the UACI target 1/3 while part of the
+ * ciphertext is the same for every key. Each variance gets 1e-6 added before the square root, as in
+ * AdjacentCorrelation, so constant images give r = 0 with finite gradients. -> [B] in [-1, 1]. */
+torch::Tensor
+TwinCorrelation(const torch::Tensor & c1, const torch::Tensor & c2);
+
+/** |TwinCorrelation(c1, c2)|, mean over batch. */
+torch::Tensor
+TwinCorrelationLoss(const torch::Tensor & c1, const torch::Tensor & c2);
+
 /** Eq. 21: sum over levels i of max(eps, cos(alpha_i, EP_i)); alpha_i and EP_i are [B, C_i] (any
  * [B, ...] shape is flattened per image); the cosine and the max are taken per image and averaged over
  * the batch. */
@@ -165,11 +180,12 @@ WrongKeyLoss(const torch::Tensor & decrypted,
 /** The parts of Eq. 24 and their weighted sum. */
 struct EncryptionLossTerms
 {
-  torch::Tensor stats, correlation, diffusion, dissimilarity, total;
+  torch::Tensor stats, correlation, diffusion, dissimilarity, twinCorrelation, total;
 };
 
 /** Eq. 24: lambda_s L_stats(C) + lambda_c L_c(C) + lambda_d L_diff(C, C') + lambda_cos L_disim(alpha, EP),
- * where C' is the ciphertext of the plaintext with changed pixels. */
+ * where C' is the ciphertext of the plaintext with changed pixels, plus (not in the paper)
+ * weights.twinCorrelation * TwinCorrelationLoss(C, C'); the term is computed and reported even at weight 0. */
 EncryptionLossTerms
 EncryptionLoss(const torch::Tensor & cipher,
                const torch::Tensor & cipherChanged,

@@ -51,6 +51,9 @@ struct TrainerOptions
   // (MakeTwins), so that each x0 on its own diffuses (the paper's key sensitivity, Table 5). 0: every
   // twin is a one-pixel change with all keys new, as before this option existed.
   double singleLevelTwins = 0.0;
+  // Weight of |corr(C, C')| between an image's ciphertext and its twin's (losses::TwinCorrelationLoss,
+  // not in the paper; 0: Eq. 24 as published). See docs/design.md.
+  double twinCorrelationWeight = 0.0;
   double attackProbability = 0.5; // chance that a ciphertext is damaged before decryption (guideline 2)
   // Fine-tuning: start from the weights of this model file (same configuration) instead of random ones.
   std::string initialModelPath;
