@@ -87,7 +87,7 @@ RunModel(const Arguments & arguments)
             << ListText(config.decryptionBlocks) << " (decryption order)"
             << "\n  FFEM               " << config.ffemCouplings << " coupling(s), " << config.ffemDenseLayers
             << " dense layers, widths " << ListText(config.ffemGrowth) << "\n  LeakyReLU slope    " << config.leakySlope
-            << ", alpha in [" << config.alphaMin << ", 1]\n\n";
+            << ", alpha in [" << config.alphaMin << ", " << config.alphaMax << "]\n\n";
   std::cout << std::left << std::setw(10) << "module" << std::right << std::setw(13) << "parameters";
   if (paper)
   {

@@ -62,6 +62,9 @@ RunTrain(const Arguments & arguments)
     "twin-correlation-weight",
     po::value<double>()->default_value(TrainerOptions{}.twinCorrelationWeight)->value_name("W"),
     "weight of |corr(C, C')| between an image's ciphertext and its twin's (not in the paper; 0: off)")(
+    "alpha-max",
+    po::value<double>()->value_name("A"),
+    "ceiling of the fusion weights alpha_i (default: the preset's); below 1 every level's key weighs at least 1 - A")(
     "single-level-twins",
     po::value<double>()->default_value(TrainerOptions{}.singleLevelTwins)->value_name("P"),
     "share of diffusion twins that change one level's feature key alone (key sensitivity)")(
@@ -93,7 +96,12 @@ RunTrain(const Arguments & arguments)
     at::set_num_threads(threads);
   }
 
-  const ModelConfig config = ModelConfigPreset(values["preset"].as<std::string>());
+  ModelConfig config = ModelConfigPreset(values["preset"].as<std::string>());
+  if (values.count("alpha-max"))
+  {
+    config.alphaMax = values["alpha-max"].as<double>();
+    config.Validate("--alpha-max");
+  }
   TrainerOptions options;
   options.cropSize = values["crop"].as<int>();
   options.batchSize = values["batch"].as<int>();

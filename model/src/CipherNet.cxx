@@ -52,7 +52,8 @@ CipherNetImpl::CipherNetImpl(const ModelConfig & config)
                                                                    m_Config.keyProjectionBlocks[i - 1],
                                                                    m_Config.alphaBlocks,
                                                                    slope,
-                                                                   m_Config.alphaMin)));
+                                                                   m_Config.alphaMin,
+                                                                   m_Config.alphaMax)));
     m_ParameterCiphers.push_back(register_module(
       "ffem" + index,
       FeatureFusionEncryptionModule(
@@ -152,7 +153,8 @@ CipherNetImpl::recoverAlphas(const std::vector<torch::Tensor> & encryptedParamet
       continue;
     }
     const torch::Tensor key = keys.at(i).to(encrypted.device(), encrypted.scalar_type());
-    alphas.push_back(m_ParameterCiphers[i]->inverse(encrypted, KeySummary(key)).clamp(m_Config.alphaMin, 1.0));
+    alphas.push_back(
+      m_ParameterCiphers[i]->inverse(encrypted, KeySummary(key)).clamp(m_Config.alphaMin, m_Config.alphaMax));
   }
   return alphas;
 }

@@ -27,8 +27,10 @@ FeatureFusionPassingModuleImpl::FeatureFusionPassingModuleImpl(int64_t channels,
                                                                int keyBlocks,
                                                                int alphaBlocks,
                                                                double leakySlope,
-                                                               double alphaMin)
+                                                               double alphaMin,
+                                                               double alphaMax)
   : m_AlphaMin(alphaMin)
+  , m_AlphaMax(alphaMax)
 {
   m_FeatureBranch = register_module("feature_branch", MakeResidualStack(channels, channels, featureBlocks, leakySlope));
   m_KeyProjection = register_module("key_projection", MakeResidualStack(channels, channels, keyBlocks, leakySlope));
@@ -51,7 +53,7 @@ torch::Tensor
 FeatureFusionPassingModuleImpl::computeAlpha(const torch::Tensor & encodedFeatures, const torch::Tensor & projectedKey)
 {
   const torch::Tensor gate = torch::sigmoid(m_AlphaBranch->forward(torch::cat({ encodedFeatures, projectedKey }, 1)));
-  return m_AlphaMin + (1.0 - m_AlphaMin) * gate.mean({ 2, 3 });
+  return m_AlphaMin + (m_AlphaMax - m_AlphaMin) * gate.mean({ 2, 3 });
 }
 
 FusionOutput

@@ -73,19 +73,17 @@ HardenedWords(const UserKey & key, const TileDigest & digest)
     throw std::runtime_error("OpenSSL: HKDF is not available");
   }
   std::unique_ptr<EVP_KDF_CTX, decltype(&EVP_KDF_CTX_free)> context(EVP_KDF_CTX_new(kdf.get()), &EVP_KDF_CTX_free);
-  auto                 ikm = key.Bytes();
-  auto                 salt = digest.h;
-  char                 digestName[] = "SHA256";
-  char                 info[] = "medcrypt/x0";
-  const OSSL_PARAM     params[] = {
-    OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digestName, 0),
-    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, ikm.data(), ikm.size()),
-    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt.data(), salt.size()),
-    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, sizeof(info) - 1),
-    OSSL_PARAM_construct_end()
-  };
+  auto ikm = key.Bytes();
+  auto salt = digest.h;
+  char digestName[] = "SHA256";
+  char info[] = "medcrypt/x0";
+  const OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digestName, 0),
+                                OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, ikm.data(), ikm.size()),
+                                OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt.data(), salt.size()),
+                                OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, sizeof(info) - 1),
+                                OSSL_PARAM_construct_end() };
   std::uint8_t out[32];
-  const int    ok = context ? EVP_KDF_derive(context.get(), out, sizeof(out), params) : 0;
+  const int ok = context ? EVP_KDF_derive(context.get(), out, sizeof(out), params) : 0;
   OPENSSL_cleanse(ikm.data(), ikm.size());
   if (ok != 1)
   {
@@ -122,7 +120,7 @@ InitialValueFromWord(std::uint64_t word)
 std::array<double, 4>
 DeriveInitialValues(const UserKey & key, const TileDigest & digest, KeySchedule schedule)
 {
-  auto                  words = DeriveKeyWords(key, digest, schedule);
+  auto words = DeriveKeyWords(key, digest, schedule);
   std::array<double, 4> x0{};
   for (int k = 0; k < 4; ++k)
   {
@@ -174,7 +172,7 @@ FillUniformisedSequence(double x0, double mu, int burnIn, float * out, std::size
 std::vector<double>
 UniformisedSequence(double x0, double mu, int burnIn, std::size_t count)
 {
-  LogisticSequence    sequence(x0, mu, burnIn);
+  LogisticSequence sequence(x0, mu, burnIn);
   std::vector<double> values(count);
   for (auto & value : values)
   {
@@ -187,7 +185,7 @@ std::string
 ToHex(const std::array<std::uint8_t, 32> & bytes)
 {
   static const char digits[] = "0123456789abcdef";
-  std::string       hex;
+  std::string hex;
   hex.reserve(64);
   for (auto byte : bytes)
   {

@@ -99,6 +99,10 @@ ModelConfig::Validate(const std::string & origin) const
   {
     throw UserError(origin + ": alpha_min must lie strictly inside (0, 1): the inverse fusion divides by alpha");
   }
+  if (!(alphaMax > alphaMin && alphaMax <= 1.0))
+  {
+    throw UserError(origin + ": alpha_max must lie in (alpha_min, 1]");
+  }
   const int r = SubPixelFactor();
   if (tileSize < r || tileSize % r != 0)
   {
@@ -122,7 +126,7 @@ ModelConfig::operator==(const ModelConfig & other) const
          alphaBlocks == other.alphaBlocks && decryptionBlocks == other.decryptionBlocks &&
          ffemCouplings == other.ffemCouplings && ffemDenseLayers == other.ffemDenseLayers &&
          ffemGrowth == other.ffemGrowth && leakySlope == other.leakySlope && alphaMin == other.alphaMin &&
-         fusion == other.fusion;
+         alphaMax == other.alphaMax && fusion == other.fusion;
 }
 
 std::vector<std::string>
@@ -215,6 +219,7 @@ ModelConfigToJson(const ModelConfig & config)
   json["ffem_growth"] = config.ffemGrowth;
   json["leaky_slope"] = config.leakySlope;
   json["alpha_min"] = config.alphaMin;
+  json["alpha_max"] = config.alphaMax;
   json["fusion"] = config.fusion;
   return json.dump(2);
 }
@@ -256,6 +261,7 @@ ModelConfigFromJson(const std::string & text, const std::string & origin)
     config.ffemGrowth = json.at("ffem_growth").get<std::vector<int>>();
     config.leakySlope = json.at("leaky_slope").get<double>();
     config.alphaMin = json.at("alpha_min").get<double>();
+    config.alphaMax = json.value("alpha_max", 1.0); // absent in model files made before it existed
     config.fusion = json.at("fusion").get<bool>();
   }
   catch (const nlohmann::json::exception & error)

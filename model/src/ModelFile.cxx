@@ -107,8 +107,10 @@ Float32Bytes(const torch::Tensor & tensor)
   return bytes;
 }
 
+/** SHA-256 of the tensors (names, shapes, float32 values) and of alpha_max when it is not 1: alpha_max
+ * changes the network without changing a weight, and models made before it existed keep their ids. */
 std::string
-ModelIdOf(const std::map<std::string, torch::Tensor> & tensors)
+ModelIdOf(const std::map<std::string, torch::Tensor> & tensors, const ModelConfig & config)
 {
   Sha256 sha;
   for (const auto & [name, tensor] : tensors)
@@ -123,6 +125,14 @@ ModelIdOf(const std::map<std::string, torch::Tensor> & tensors)
     }
     const auto bytes = Float32Bytes(tensor);
     sha.Update(bytes.data(), bytes.size());
+  }
+  if (config.alphaMax != 1.0)
+  {
+    const std::string name = "alpha_max";
+    sha.Update(name.data(), name.size() + 1); // with its terminating NUL, as the tensor names
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &config.alphaMax, sizeof bits);
+    sha.UpdateInt64(static_cast<std::int64_t>(bits));
   }
   return sha.HexDigest();
 }
@@ -144,7 +154,7 @@ ReadString(torch::serialize::InputArchive & archive, const char * key, const std
 std::string
 ComputeModelId(CipherNet & net)
 {
-  return ModelIdOf(NamedTensors(net));
+  return ModelIdOf(NamedTensors(net), net->config());
 }
 
 std::string
@@ -161,7 +171,7 @@ SaveModelFile(CipherNet & net, const std::string & path, bool half)
     }
     stored[name] = half ? value.to(torch::kFloat16) : value;
   }
-  const std::string modelId = ModelIdOf(stored);
+  const std::string modelId = ModelIdOf(stored, net->config());
 
   torch::serialize::OutputArchive archive;
   archive.write("format", c10::IValue(std::string(ModelFormat)));

@@ -29,12 +29,12 @@ IsRegularFile(const std::string & path)
 
 struct NeuralCipher::Impl
 {
-  CipherNet        net{ nullptr };
-  ModelConfig      config;
-  std::string      modelId;
+  CipherNet net{ nullptr };
+  ModelConfig config;
+  std::string modelId;
   std::vector<int> parameterLengths;
-  std::size_t      parametersPerTile = 0;
-  torch::Device    device{ torch::kCPU };
+  std::size_t parametersPerTile = 0;
+  torch::Device device{ torch::kCPU };
 
   /** K_1..K_L for tiles [first, first + n), stacked and on the model's device. */
   std::vector<torch::Tensor>
@@ -72,7 +72,8 @@ struct NeuralCipher::Impl
 
 NeuralCipher::NeuralCipher(std::unique_ptr<Impl> impl)
   : m_Impl(std::move(impl))
-{}
+{
+}
 
 NeuralCipher::~NeuralCipher() = default;
 
@@ -163,11 +164,14 @@ NeuralCipher::ConfigurationJson() const
 }
 
 void
-NeuralCipher::Encrypt(const float * tiles, std::size_t count, const TileKeyParameters * keys, float * cipher,
+NeuralCipher::Encrypt(const float * tiles,
+                      std::size_t count,
+                      const TileKeyParameters * keys,
+                      float * cipher,
                       float * encryptedParameters) const
 {
   torch::NoGradGuard noGradients;
-  const std::size_t  pixels = static_cast<std::size_t>(m_Impl->config.tileSize) * m_Impl->config.tileSize;
+  const std::size_t pixels = static_cast<std::size_t>(m_Impl->config.tileSize) * m_Impl->config.tileSize;
   for (std::size_t first = 0; first < count; first += TilesPerBatch)
   {
     const std::size_t n = std::min(TilesPerBatch, count - first);
@@ -178,26 +182,30 @@ NeuralCipher::Encrypt(const float * tiles, std::size_t count, const TileKeyParam
 }
 
 void
-NeuralCipher::Decrypt(const float * cipher, std::size_t count, const TileKeyParameters * keys,
-                      const float * encryptedParameters, float * tiles) const
+NeuralCipher::Decrypt(const float * cipher,
+                      std::size_t count,
+                      const TileKeyParameters * keys,
+                      const float * encryptedParameters,
+                      float * tiles) const
 {
   torch::NoGradGuard noGradients;
-  const std::size_t  pixels = static_cast<std::size_t>(m_Impl->config.tileSize) * m_Impl->config.tileSize;
+  const std::size_t pixels = static_cast<std::size_t>(m_Impl->config.tileSize) * m_Impl->config.tileSize;
   for (std::size_t first = 0; first < count; first += TilesPerBatch)
   {
     const std::size_t n = std::min(TilesPerBatch, count - first);
-    const auto        ep = torch::from_blob(const_cast<float *>(encryptedParameters + first * m_Impl->parametersPerTile),
+    const auto ep = torch::from_blob(const_cast<float *>(encryptedParameters + first * m_Impl->parametersPerTile),
                                      { static_cast<int64_t>(n), static_cast<int64_t>(m_Impl->parametersPerTile) },
                                      torch::kFloat32)
-                        .to(m_Impl->device, false, true);
+                      .to(m_Impl->device, false, true);
     std::vector<torch::Tensor> parts;
-    int64_t                    offset = 0;
+    int64_t offset = 0;
     for (int length : m_Impl->parameterLengths)
     {
       parts.push_back(ep.narrow(1, offset, length));
       offset += length;
     }
-    const auto plain = m_Impl->net->decrypt(m_Impl->Tiles(cipher + first * pixels, n), parts, m_Impl->Keys(keys + first, n));
+    const auto plain =
+      m_Impl->net->decrypt(m_Impl->Tiles(cipher + first * pixels, n), parts, m_Impl->Keys(keys + first, n));
     Impl::CopyOut(plain, tiles + first * pixels);
   }
 }

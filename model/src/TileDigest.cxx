@@ -37,7 +37,7 @@ TileDigester::Finish(const std::optional<TilePosition> & position)
 {
   if (position)
   {
-    std::uint8_t         bytes[12];
+    std::uint8_t bytes[12];
     const std::uint32_t values[3] = { position->row, position->column, position->slice };
     for (int v = 0; v < 3; ++v)
     {
@@ -48,7 +48,7 @@ TileDigester::Finish(const std::optional<TilePosition> & position)
     }
     UpdateBytes(bytes, sizeof(bytes));
   }
-  TileDigest   digest;
+  TileDigest digest;
   unsigned int length = 0;
   if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX *>(m_Context), digest.h.data(), &length) != 1 || length != 32)
   {

@@ -30,6 +30,17 @@ WithoutFusionState(ModelConfig config)
   return config;
 }
 
+/** The configuration's weight shapes: without the fusion switch and the alpha range, which rescale
+ * alpha but hold no weights (so that --init may start a model with a new alpha ceiling). */
+ModelConfig
+WeightLayout(ModelConfig config)
+{
+  config = WithoutFusionState(config);
+  config.alphaMin = ModelConfig{}.alphaMin;
+  config.alphaMax = ModelConfig{}.alphaMax;
+  return config;
+}
+
 torch::Device
 ParseDevice(const std::string & name)
 {
@@ -183,12 +194,13 @@ struct Trainer::Impl
     MakeOptimizer();
   }
 
-  /** Copies every weight of a model file of the same configuration into the network. */
+  /** Copies every weight of a model file of the same configuration (the alpha range aside) into the
+   * network. */
   void
   LoadInitialWeights(const std::string & path)
   {
     const LoadedModel model = LoadModelFile(path);
-    if (WithoutFusionState(model.net->config()) != WithoutFusionState(config))
+    if (WeightLayout(model.net->config()) != WeightLayout(config))
     {
       throw UserError(path + ": --init needs a model of the network being trained; it holds preset '" +
                       model.net->config().preset + "' with another configuration than preset '" + config.preset + "'");

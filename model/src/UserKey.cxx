@@ -43,7 +43,8 @@ UserKey::Validate() const
 {
   if (!(mu >= MinimumMu && mu <= MaximumMu))
   {
-    throw UserError("logistic parameter mu = " + std::to_string(mu) + " is outside [3.5699, 4]: the map is not chaotic there");
+    throw UserError("logistic parameter mu = " + std::to_string(mu) +
+                    " is outside [3.5699, 4]: the map is not chaotic there");
   }
   if (burnIn < 0 || burnIn > 1000000)
   {
@@ -117,7 +118,9 @@ UserKeyFromJson(const std::string & text, const std::string & origin)
   }
   if (!json.is_object() || json.value("format", "") != "medcrypt-key")
   {
-    throw UserError(origin + ": not a medcrypt key file (no \"format\": \"medcrypt-key\"); create one with 'medcrypt keygen --out FILE'");
+    throw UserError(
+      origin +
+      ": not a medcrypt key file (no \"format\": \"medcrypt-key\"); create one with 'medcrypt keygen --out FILE'");
   }
   if (json.value("version", 0) != 1)
   {
@@ -168,13 +171,14 @@ SaveUserKeyFile(const UserKey & key, const std::string & path, bool overwrite)
                            "Choose another name or pass --overwrite");
   }
   const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
-  const int         fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
   {
-    throw UserError(path + ": cannot create the key file (" + std::strerror(errno) + "); check that the directory exists and is writable");
+    throw UserError(path + ": cannot create the key file (" + std::strerror(errno) +
+                    "); check that the directory exists and is writable");
   }
   std::string text = UserKeyToJson(key);
-  bool        ok = ::fchmod(fd, 0600) == 0;
+  bool ok = ::fchmod(fd, 0600) == 0;
   std::size_t written = 0;
   while (ok && written < text.size())
   {
@@ -255,9 +259,17 @@ UserKeyFromPassphrase(const std::string & passphrase)
     throw UserError("the passphrase is shorter than 8 characters; use a long passphrase or a key file");
   }
   static const char salt[] = "medcrypt/passphrase/v1";
-  std::uint8_t      out[32];
-  if (EVP_PBE_scrypt(passphrase.data(), passphrase.size(), reinterpret_cast<const unsigned char *>(salt),
-                     sizeof(salt) - 1, 1u << 15, 8, 1, 64ull << 20, out, sizeof(out)) != 1)
+  std::uint8_t out[32];
+  if (EVP_PBE_scrypt(passphrase.data(),
+                     passphrase.size(),
+                     reinterpret_cast<const unsigned char *>(salt),
+                     sizeof(salt) - 1,
+                     1u << 15,
+                     8,
+                     1,
+                     64ull << 20,
+                     out,
+                     sizeof(out)) != 1)
   {
     throw std::runtime_error("OpenSSL scrypt failed");
   }

@@ -49,7 +49,7 @@ Ramp()
 TileDigest
 DigestRamp(const std::optional<TilePosition> & position = std::nullopt)
 {
-  const auto   samples = Ramp();
+  const auto samples = Ramp();
   TileDigester digester;
   digester.Add(samples.data(), samples.size());
   return digester.Finish(position);
@@ -66,7 +66,7 @@ TEST(TileDigest, HashAndPOfRamp)
 
 TEST(TileDigest, MatchesOpenSslOneShotSha256)
 {
-  const auto    samples = Ramp();
+  const auto samples = Ramp();
   unsigned char expected[32];
   SHA256(samples.data(), samples.size(), expected);
   const TileDigest digest = DigestRamp();
@@ -83,16 +83,16 @@ TEST(TileDigest, SignedAndFloatingSamplesUseTheirStoredBytesAndFlooredValues)
 {
   // int16 -2 is stored as fe ff; its residue modulo 256 is 254. p = 254 * 1 + 3 * 2 = 260 = 4 (mod 256).
   const std::int16_t values[] = { -2, 3 };
-  TileDigester       digester;
+  TileDigester digester;
   digester.Add(values, 2);
-  const auto          digest = digester.Finish(std::nullopt);
+  const auto digest = digester.Finish(std::nullopt);
   const unsigned char bytes[] = { 0xfe, 0xff, 0x03, 0x00 };
-  unsigned char       expected[32];
+  unsigned char expected[32];
   SHA256(bytes, sizeof(bytes), expected);
   EXPECT_EQ(0, std::memcmp(expected, digest.h.data(), 32));
   EXPECT_EQ(digest.p, 4);
   // floor(-0.5) = -1 -> 255; floor(2.75) = 2. p = 255 + 2 * 2 = 259 = 3 (mod 256).
-  const float  floats[] = { -0.5f, 2.75f };
+  const float floats[] = { -0.5f, 2.75f };
   TileDigester floatDigester;
   floatDigester.Add(floats, 2);
   EXPECT_EQ(floatDigester.Finish(std::nullopt).p, 3);
@@ -198,7 +198,7 @@ TEST(LogisticMap, UniformisedValuesAtDefaultMuStayInsideTheAttractor)
   // 10% +- 2%.
   const double mu = 3.99;
   const double lowest = Uniformise(mu * mu * (4.0 - mu) / 16.0);
-  const auto   values = UniformisedSequence(0.123456789, mu, 1000, 200000);
+  const auto values = UniformisedSequence(0.123456789, mu, 1000, 200000);
   std::vector<int> deciles(10, 0);
   for (double v : values)
   {
@@ -217,7 +217,7 @@ TEST(LogisticMap, TinyChangeOfInitialValueChangesTheSequence)
   // Key sensitivity: x0 + 1e-15 gives a different sequence after burn-in (paper section IV.C).
   const auto a = UniformisedSequence(0.3, 3.99, 1000, 1000);
   const auto b = UniformisedSequence(0.3 + 1e-15, 3.99, 1000, 1000);
-  int        different = 0;
+  int different = 0;
   for (std::size_t i = 0; i < a.size(); ++i)
   {
     different += std::fabs(a[i] - b[i]) > 1e-3;
@@ -232,7 +232,8 @@ TEST(UserKey, JsonRoundTripAndValidation)
   const UserKey back = UserKeyFromJson(UserKeyToJson(key), "test");
   EXPECT_EQ(back.b, key.b);
   EXPECT_EQ(back.mu, 3.8);
-  EXPECT_THROW(UserKeyFromJson("{\"format\":\"medcrypt-key\",\"version\":1,\"b\":[\"00\"],\"mu\":3.9}", "t"), UserError);
+  EXPECT_THROW(UserKeyFromJson("{\"format\":\"medcrypt-key\",\"version\":1,\"b\":[\"00\"],\"mu\":3.9}", "t"),
+               UserError);
   EXPECT_THROW(UserKeyFromJson("not json", "t"), UserError);
   key.mu = 3.0; // not chaotic
   EXPECT_THROW(UserKeyFromJson(UserKeyToJson(key), "t"), UserError);
@@ -243,7 +244,7 @@ TEST(UserKey, FileIsWrittenWithMode0600AndGroupReadableFilesAreRefused)
   char directory[] = "/tmp/medcrypt-keytest-XXXXXX";
   ASSERT_NE(mkdtemp(directory), nullptr);
   const std::string path = std::string(directory) + "/user.key";
-  const UserKey     key = GenerateUserKey();
+  const UserKey key = GenerateUserKey();
   SaveUserKeyFile(key, path);
   struct stat info;
   ASSERT_EQ(stat(path.c_str(), &info), 0);

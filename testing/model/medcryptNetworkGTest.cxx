@@ -11,6 +11,8 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <iterator>
+#include <string>
 #include <unistd.h>
 
 namespace
@@ -229,6 +231,73 @@ TEST(Network, ConfigJsonRoundTripAndValidation)
   EXPECT_THROW(ModelConfigPreset("huge"), UserError);
   EXPECT_THROW(ModelConfigFromJson("{\"format\": \"something-else\"}", "x.json"), UserError);
   EXPECT_THROW(ModelConfigFromJson("not json", "x.json"), UserError);
+}
+
+TEST(Network, AlphaCeiling)
+{
+  torch::manual_seed(8);
+  ModelConfig config = ModelConfigPreset("tiny");
+  config.alphaMax = 0.6;
+  config.Validate();
+  CipherNet net(config);
+  net->eval();
+  torch::NoGradGuard noGrad;
+  const auto keys = BatchKeys(config, config.tileSize, 2);
+  const torch::Tensor plain = torch::rand({ 2, 1, config.tileSize, config.tileSize });
+  const EncryptResult result = net->encrypt(plain, keys);
+  const auto recovered = net->recoverAlphas(result.encryptedParameters, keys);
+  for (int i = 0; i < config.Levels(); ++i)
+  {
+    EXPECT_GE(result.alphas[i].min().item<double>(), config.alphaMin);
+    EXPECT_LE(result.alphas[i].max().item<double>(), 0.6);
+    EXPECT_LT((recovered[i] - result.alphas[i]).abs().max().item<double>(), 1e-5);
+  }
+
+  // The same weights with the paper's range [alphaMin, 1]: alpha grows by (1 - alphaMin) / (0.6 - alphaMin)
+  // above alphaMin, and the model id differs although no weight does.
+  ModelConfig full = config;
+  full.alphaMax = 1.0;
+  CipherNet wide(full);
+  const auto source = net->named_parameters();
+  for (auto & item : wide->named_parameters())
+  {
+    item.value().copy_(source[item.key()]);
+  }
+  const EncryptResult wider = wide->encrypt(plain, keys);
+  const double scale = (1.0 - config.alphaMin) / (0.6 - config.alphaMin);
+  EXPECT_LT(
+    ((wider.alphas[0] - config.alphaMin) - scale * (result.alphas[0] - config.alphaMin)).abs().max().item<double>(),
+    1e-5);
+  EXPECT_NE(ComputeModelId(net), ComputeModelId(wide));
+
+  // JSON: kept; absent (model files made before alpha_max) reads as 1; out of range is refused.
+  EXPECT_EQ(ModelConfigFromJson(ModelConfigToJson(config), "test").alphaMax, 0.6);
+  std::string old = ModelConfigToJson(full);
+  const auto field = old.find("\"alpha_max\"");
+  ASSERT_NE(field, std::string::npos);
+  old.erase(field, old.find('\n', field) + 1 - field);
+  ASSERT_EQ(old.find("alpha_max"), std::string::npos);
+  EXPECT_EQ(ModelConfigFromJson(old, "old.json"), full);
+  for (const double bad : { 1.5, config.alphaMin, 0.01 })
+  {
+    ModelConfig refused = config;
+    refused.alphaMax = bad;
+    EXPECT_THROW(refused.Validate(), UserError) << bad;
+  }
+}
+
+TEST(Network, ShippedModelLoadsWithTheIdOfItsCard)
+{
+  std::ifstream cardFile(MEDCRYPT_MODEL_CARD);
+  ASSERT_TRUE(cardFile) << MEDCRYPT_MODEL_CARD;
+  const std::string card((std::istreambuf_iterator<char>(cardFile)), std::istreambuf_iterator<char>());
+  const std::string row = "| model id | `";
+  const auto start = card.find(row);
+  ASSERT_NE(start, std::string::npos) << "the card has no model id row";
+  const std::string cardId = card.substr(start + row.size(), 64);
+  const LoadedModel shipped = LoadModelFile(MEDCRYPT_SHIPPED_MODEL);
+  EXPECT_EQ(shipped.modelId, cardId);
+  EXPECT_EQ(shipped.net->config().preset, "default");
 }
 
 TEST(Network, PaperPresetMatchesTable1)

@@ -379,6 +379,17 @@ TEST(Trainer, DecryptionOnlyFineTuningKeepsEveryCiphertext)
   TrainerOptions otherNetwork = options;
   otherNetwork.cropSize = 64;
   EXPECT_THROW(Trainer(ModelConfigPreset("default"), otherNetwork, Phantoms(1, 64)), UserError);
+  // ... apart from the alpha range, which holds no weights: a new ceiling starts from the same weights.
+  ModelConfig capped = ModelConfigPreset("tiny");
+  capped.alphaMax = 0.75;
+  Trainer cappedTrainer(capped, options, source);
+  EXPECT_EQ(cappedTrainer.Network()->config().alphaMax, 0.75);
+  for (const auto & item : cappedTrainer.Network()->named_parameters())
+  {
+    EXPECT_TRUE(torch::equal(item.value(), startWeights[item.key()])) << item.key();
+  }
+  // A checkpoint resumes only the network it was made with.
+  EXPECT_THROW(cappedTrainer.LoadCheckpoint(checkpoint), UserError);
   TrainerOptions missing = options;
   missing.initialModelPath = TemporaryPath("no-such-model.pt");
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), missing, source), UserError);

@@ -19,7 +19,7 @@ namespace medcrypt
 struct EncryptResult
 {
   torch::Tensor cipher;                           // [B, 1, T, T] in [0, 1]
-  std::vector<torch::Tensor> alphas;              // alpha_i [B, C_i], i = 1..L, in [alphaMin, 1]
+  std::vector<torch::Tensor> alphas;              // alpha_i [B, C_i], i = 1..L, in [alphaMin, alphaMax]
   std::vector<torch::Tensor> encryptedParameters; // EP_i [B, C_i], i = 1..L: they travel with the ciphertext
 };
 
@@ -47,7 +47,7 @@ public:
           const std::vector<torch::Tensor> & encryptedParameters,
           const std::vector<torch::Tensor> & keys);
 
-  /** alpha_i = FFEM_i^-1(EP_i, k_i), clamped to [alphaMin, 1] (a wrong key may give any value; the
+  /** alpha_i = FFEM_i^-1(EP_i, k_i), clamped to [alphaMin, alphaMax] (a wrong key may give any value; the
    * clamp keeps Eq. 6 finite). With fusion off: all ones. */
   std::vector<torch::Tensor>
   recoverAlphas(const std::vector<torch::Tensor> & encryptedParameters, const std::vector<torch::Tensor> & keys);

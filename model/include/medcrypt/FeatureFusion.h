@@ -15,7 +15,7 @@ torch::Tensor
 Fuse(const torch::Tensor & features, const torch::Tensor & projectedKey, const torch::Tensor & alpha);
 
 /** Eq. 6, the exact inverse of Fuse: F = (F_{i+1} - K) / alpha + K. alpha must be non-zero
- * (CipherNet keeps it in [alphaMin, 1]). */
+ * (CipherNet keeps it in [alphaMin, alphaMax]). */
 torch::Tensor
 Defuse(const torch::Tensor & fused, const torch::Tensor & projectedKey, const torch::Tensor & alpha);
 
@@ -35,7 +35,7 @@ struct FusionOutput
 /** FFPM_i (paper Figure 4 b): a feature branch of residual blocks (it widens the receptive field),
  * a key projection of residual blocks (uniform K_i -> the feature distribution) and residual blocks
  * on concat(features, projected key) whose sigmoid, averaged over the image, gives one alpha per
- * channel: alpha = alphaMin + (1 - alphaMin) mean_{x,y} sigmoid(.) in [alphaMin, 1]. */
+ * channel: alpha = alphaMin + (alphaMax - alphaMin) mean_{x,y} sigmoid(.) in [alphaMin, alphaMax]. */
 class FeatureFusionPassingModuleImpl : public torch::nn::Module
 {
 public:
@@ -44,7 +44,8 @@ public:
                                  int keyBlocks,
                                  int alphaBlocks,
                                  double leakySlope,
-                                 double alphaMin);
+                                 double alphaMin,
+                                 double alphaMax);
 
   /** The feature branch: [B, C, H, W] -> [B, C, H, W]. */
   torch::Tensor
@@ -54,7 +55,7 @@ public:
   torch::Tensor
   projectKey(const torch::Tensor & key);
 
-  /** alpha_i [B, C] in [alphaMin, 1] from the feature-branch output and K'_i. */
+  /** alpha_i [B, C] in [alphaMin, alphaMax] from the feature-branch output and K'_i. */
   torch::Tensor
   computeAlpha(const torch::Tensor & encodedFeatures, const torch::Tensor & projectedKey);
 
@@ -68,6 +69,7 @@ private:
   torch::nn::Sequential m_KeyProjection{ nullptr };
   torch::nn::Sequential m_AlphaBranch{ nullptr };
   double m_AlphaMin;
+  double m_AlphaMax;
 };
 TORCH_MODULE(FeatureFusionPassingModule);
 

@@ -42,9 +42,12 @@ struct ModelConfig
   std::vector<int> ffemGrowth;
   /** Negative slope of every LeakyReLU. */
   double leakySlope = 0.2;
-  /** alpha_i lies in [alphaMin, 1]: alpha = alphaMin + (1 - alphaMin) sigmoid(.), so that the
-   * inverse fusion (Eq. 6) never divides by less than alphaMin. */
+  /** alpha_i lies in [alphaMin, alphaMax]: alpha = alphaMin + (alphaMax - alphaMin) sigmoid(.), so that
+   * the inverse fusion (Eq. 6) never divides by less than alphaMin and every level's feature key K_i
+   * weighs at least 1 - alphaMax in F_{i+1} = alpha F_i + (1 - alpha) K_i. alphaMax = 1 is the paper's
+   * range; below 1 no level can learn to ignore its key (docs/design.md, "alpha ceiling"). */
   double alphaMin = 0.05;
+  double alphaMax = 1.0;
   /** Key fusion on (true) or off (alpha = 1, keys unused: the plain autoencoder of pre-training). */
   bool fusion = true;
 
