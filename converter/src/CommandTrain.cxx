@@ -30,7 +30,7 @@ RunTrain(const Arguments & arguments)
                  "Each image gets random feature keys (random x0, mu 3.99, burn-in 1000). A checkpoint is written\n"
                  "every --checkpoint-every steps; --resume continues from it with the same --seed. The final model\n"
                  "is written to --out. --init MODEL starts from a model file's weights (fine-tuning); with\n"
-                 "--train decryption (and --pretrain-steps 0) only the decryption network learns, so the starting\n"
+                 "--train decryption only the decryption network learns, so the starting\n"
                  "model's ciphertexts, and all their statistics, stay exactly as they are.";
   spec.options.add_options()("preset",
                              po::value<std::string>()->required()->value_name("NAME"),
@@ -42,7 +42,7 @@ RunTrain(const Arguments & arguments)
     "steps", po::value<std::int64_t>()->default_value(20000), "training steps in all (both phases)")(
     "pretrain-steps",
     po::value<std::int64_t>()->value_name("N"),
-    "phase-1 steps (default: a fifth of --steps; 0 with --init)")(
+    "phase-1 steps (default: a fifth of --steps; 0 with --init or --train decryption)")(
     "crop", po::value<int>()->default_value(64), "edge of the random square crops")(
     "batch", po::value<int>()->default_value(4), "images per step")(
     "lr", po::value<double>()->default_value(1e-4), "AdamW learning rate")(
@@ -69,8 +69,17 @@ RunTrain(const Arguments & arguments)
     po::value<double>()->default_value(TrainerOptions{}.singleLevelTwins)->value_name("P"),
     "share of diffusion twins that change one level's feature key alone (key sensitivity)")(
     "attack-probability",
-    po::value<double>()->default_value(0.5),
+    po::value<double>()->default_value(AttackSimulationOptions{}.probability),
     "chance that a ciphertext is damaged before decryption")(
+    "attack-max-constants",
+    po::value<double>()->default_value(AttackSimulationOptions{}.maxConstantFraction)->value_name("F"),
+    "largest share of pixels set to 0 or 1 by a salt-and-pepper attack (0: none)")(
+    "attack-max-rectangle",
+    po::value<double>()->default_value(AttackSimulationOptions{}.maxRectangleFraction)->value_name("F"),
+    "largest edge of a black or white rectangle, as a share of the crop edge (0: none)")(
+    "attack-max-noise",
+    po::value<double>()->default_value(AttackSimulationOptions{}.maxNoiseSigma)->value_name("S"),
+    "largest standard deviation of the Gaussian noise, on the [0, 1] range (0: none)")(
     "init", po::value<std::string>()->value_name("MODEL"), "start from this model file's weights")(
     "train",
     po::value<std::string>()->default_value("all")->value_name("all|decryption"),
@@ -108,9 +117,11 @@ RunTrain(const Arguments & arguments)
   options.learningRate = values["lr"].as<double>();
   options.epochSteps = values["epoch-steps"].as<std::int64_t>();
   options.totalSteps = values["steps"].as<std::int64_t>();
-  // A network started from a model file is trained already: no pre-training unless asked for.
+  // A network started from a model file, or fine-tuned for decryption (which never pre-trains), is
+  // trained already: no pre-training unless asked for.
+  const bool startsTrained = values.count("init") || values["train"].as<std::string>() == "decryption";
   options.pretrainSteps = values.count("pretrain-steps") ? values["pretrain-steps"].as<std::int64_t>()
-                          : values.count("init")         ? 0
+                          : startsTrained                ? 0
                                                          : options.totalSteps / 5;
   options.wrongKeyImages = values["wrong-keys"].as<int>();
   options.wrongKeyWeight = values["wrong-key-weight"].as<double>();
@@ -118,7 +129,10 @@ RunTrain(const Arguments & arguments)
   options.diffusionWeight = values["diffusion-weight"].as<double>();
   options.singleLevelTwins = values["single-level-twins"].as<double>();
   options.twinCorrelationWeight = values["twin-correlation-weight"].as<double>();
-  options.attackProbability = values["attack-probability"].as<double>();
+  options.attacks.probability = values["attack-probability"].as<double>();
+  options.attacks.maxConstantFraction = values["attack-max-constants"].as<double>();
+  options.attacks.maxRectangleFraction = values["attack-max-rectangle"].as<double>();
+  options.attacks.maxNoiseSigma = values["attack-max-noise"].as<double>();
   options.seed = values["seed"].as<std::uint64_t>();
   options.checkpointEvery = values["checkpoint-every"].as<std::int64_t>();
   options.progressEvery = values["progress-every"].as<std::int64_t>();

@@ -32,19 +32,6 @@ CheckRange(double value, double low, double high, const char * name)
   }
 }
 
-void
-CheckOptions(const AttackSimulationOptions & options)
-{
-  CheckRange(options.probability, 0.0, 1.0, "probability");
-  CheckRange(options.maxConstantFraction, 0.0, 1.0, "maxConstantFraction");
-  CheckRange(options.maxRectangleFraction, 0.0, 1.0, "maxRectangleFraction");
-  if (!(options.maxNoiseSigma >= 0.0) || !std::isfinite(options.maxNoiseSigma))
-  {
-    throw UserError("attack simulation option maxNoiseSigma must be a finite number >= 0 (got " +
-                    std::to_string(options.maxNoiseSigma) + ")");
-  }
-}
-
 /** The attack kinds whose bound is positive, in a fixed order (so that a seed gives the same choices). */
 std::vector<AttackKind>
 EnabledKinds(const AttackSimulationOptions & options)
@@ -168,10 +155,23 @@ AddNoise(const torch::Tensor & image, double maxSigma, RandomDraws & draws)
 
 } // namespace
 
+void
+ValidateAttackSimulationOptions(const AttackSimulationOptions & options)
+{
+  CheckRange(options.probability, 0.0, 1.0, "probability");
+  CheckRange(options.maxConstantFraction, 0.0, 1.0, "maxConstantFraction");
+  CheckRange(options.maxRectangleFraction, 0.0, 1.0, "maxRectangleFraction");
+  if (!(options.maxNoiseSigma >= 0.0) || !std::isfinite(options.maxNoiseSigma))
+  {
+    throw UserError("attack simulation option maxNoiseSigma must be a finite number >= 0 (got " +
+                    std::to_string(options.maxNoiseSigma) + ")");
+  }
+}
+
 torch::Tensor
 SimulateAttacks(const torch::Tensor & cipher, const AttackSimulationOptions & options, at::Generator generator)
 {
-  CheckOptions(options);
+  ValidateAttackSimulationOptions(options);
   TORCH_CHECK(cipher.defined() && cipher.dim() == 4 && cipher.numel() > 0,
               "SimulateAttacks: cipher must be a non-empty [B, C, H, W] tensor, got ",
               cipher.sizes());

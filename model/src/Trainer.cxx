@@ -132,10 +132,7 @@ TrainerOptions::Validate(const ModelConfig & config) const
   {
     throw UserError("--single-level-twins must lie in [0, 1]");
   }
-  if (!(attackProbability >= 0.0 && attackProbability <= 1.0))
-  {
-    throw UserError("--attack-probability must lie in [0, 1]");
-  }
+  ValidateAttackSimulationOptions(attacks);
   if (decryptionOnly && pretrainSteps != 0)
   {
     throw UserError("--train decryption fine-tunes a trained network: give --pretrain-steps 0");
@@ -358,9 +355,7 @@ struct Trainer::Impl
   DecryptionTerms(const torch::Tensor & plain, const std::vector<torch::Tensor> & keys, const EncryptResult & encrypted)
   {
     const int crop = options.cropSize;
-    AttackSimulationOptions attacks;
-    attacks.probability = options.attackProbability;
-    const torch::Tensor damaged = SimulateAttacks(encrypted.cipher, attacks, random.Generator());
+    const torch::Tensor damaged = SimulateAttacks(encrypted.cipher, options.attacks, random.Generator());
     const auto recovered = net->recoverAlphas(encrypted.encryptedParameters, keys);
     const torch::Tensor decrypted = net->decryptWithParameters(damaged, recovered, keys);
 

@@ -61,6 +61,24 @@ expect_match("20 steps \\(0 pre-training\\)" "${last_output}")
 expect_match("step 20/20 \\| phase 2 decryption only" "${last_output}")
 expect_match("model written to .*tuned.pt" "${last_output}")
 
+# The fine-tuning resumes without --init (and without --pretrain-steps: decryption never pre-trains),
+# with other attack bounds.
+run(${MEDCRYPT} ${finetune} --train decryption --resume --steps 30 --attack-max-rectangle 0.4
+    --attack-max-noise 0.04 --checkpoint ${WORK_DIR}/tuned.checkpoint --out ${WORK_DIR}/tuned.pt)
+expect_match("resumed from .*tuned.checkpoint at step 20" "${last_output}")
+expect_match("step 30/30 \\| phase 2 decryption only" "${last_output}")
+
+# A new alpha ceiling starts from the trained weights and the twin correlation is reported; an alpha
+# ceiling above 1 is refused.
+run(${MEDCRYPT} ${finetune} --init ${WORK_DIR}/tiny.pt --alpha-max 0.75 --twin-correlation-weight 1 --steps 10
+    --checkpoint ${WORK_DIR}/capped.checkpoint --out ${WORK_DIR}/capped.pt)
+expect_match("step 10/10 \\| phase 2 encryption .*twin_corr [0-9.]+" "${last_output}")
+execute_process(COMMAND ${MEDCRYPT} ${finetune} --init ${WORK_DIR}/tiny.pt --alpha-max 1.5 --steps 5
+                --out ${WORK_DIR}/refused.pt RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE errors)
+if(NOT status EQUAL 2 OR NOT errors MATCHES "alpha_max must lie in")
+  message(FATAL_ERROR "--alpha-max 1.5 must be refused with status 2, got ${status}: ${errors}")
+endif()
+
 # Decryption-only training of an untrained network, an unknown --train and a missing --init are refused.
 foreach(case "--train;decryption" "--train;encoder;--init;${WORK_DIR}/tiny.pt"
         "--init;${WORK_DIR}/missing.pt")

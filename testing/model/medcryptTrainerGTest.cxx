@@ -165,6 +165,12 @@ TEST(Trainer, OptionsAreValidated)
   options.twinCorrelationWeight = std::nan("");
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
   options = TinyOptions();
+  options.attacks.maxNoiseSigma = -0.01;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options = TinyOptions();
+  options.attacks.maxRectangleFraction = 1.5;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options = TinyOptions();
   EXPECT_THROW(
     Trainer(ModelConfigPreset("tiny"), options, std::make_shared<TensorImageSource>(std::vector<at::Tensor>{})),
     UserError);

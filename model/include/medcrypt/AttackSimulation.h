@@ -19,6 +19,11 @@ struct AttackSimulationOptions
   double maxNoiseSigma = 0.02;       // Gaussian noise standard deviation (image range [0, 1])
 };
 
+/** UserError naming the option when one is outside its range (probability and fractions in [0, 1],
+ * sigma finite and >= 0). */
+void
+ValidateAttackSimulationOptions(const AttackSimulationOptions & options);
+
 /** Returns a damaged copy of cipher [B, 1, H, W] in [0, 1]: for each image, with the given
  * probability, one of the enabled kinds, chosen with equal chance:
  *  - constants: k distinct random pixels, k uniform in 1 .. max(1, floor(maxConstantFraction H W)),

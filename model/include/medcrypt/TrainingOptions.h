@@ -3,6 +3,7 @@
 
 // The options of training (paper III.C) and of its data augmentation: plain data, free of LibTorch.
 
+#include "medcrypt/AttackSimulation.h"
 #include "medcrypt/ModelConfig.h"
 
 #include <cstdint>
@@ -54,7 +55,7 @@ struct TrainerOptions
   // Weight of |corr(C, C')| between an image's ciphertext and its twin's (losses::TwinCorrelationLoss,
   // not in the paper; 0: Eq. 24 as published). See docs/design.md.
   double twinCorrelationWeight = 0.0;
-  double attackProbability = 0.5; // chance that a ciphertext is damaged before decryption (guideline 2)
+  AttackSimulationOptions attacks; // damage done to the ciphertexts before decryption (guideline 2)
   // Fine-tuning: start from the weights of this model file (same configuration) instead of random ones.
   std::string initialModelPath;
   // Phase 2 trains only the parameters that decryption alone uses (CipherNet::decryptionOnlyParameters):
