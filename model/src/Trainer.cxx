@@ -132,7 +132,19 @@ TrainerOptions::Validate(const ModelConfig & config) const
   {
     throw UserError("--single-level-twins must lie in [0, 1]");
   }
-  ValidateAttackSimulationOptions(attacks);
+  for (const auto & [value, flag] : { std::pair{ attacks.probability, "--attack-probability" },
+                                      std::pair{ attacks.maxConstantFraction, "--attack-max-constants" },
+                                      std::pair{ attacks.maxRectangleFraction, "--attack-max-rectangle" } })
+  {
+    if (!(value >= 0.0 && value <= 1.0))
+    {
+      throw UserError(std::string(flag) + " must lie in [0, 1]");
+    }
+  }
+  if (!(attacks.maxNoiseSigma >= 0.0) || !std::isfinite(attacks.maxNoiseSigma))
+  {
+    throw UserError("--attack-max-noise must be a finite number >= 0");
+  }
   if (decryptionOnly && pretrainSteps != 0)
   {
     throw UserError("--train decryption fine-tunes a trained network: give --pretrain-steps 0");
