@@ -22,7 +22,8 @@ RunTrain(const Arguments & arguments)
   spec.synopsis =
     "medcrypt train --preset NAME --data DIR [--data DIR2 ...] [--steps N] [--pretrain-steps N] [--crop N]\n"
     "       [--batch N] [--lr X] [--seed S] [--checkpoint FILE] [--checkpoint-every N] [--resume]\n"
-    "       [--init MODEL] [--train all|decryption] [--out MODEL] [--half] [--threads N] [--device cpu|cuda]";
+    "       [--init MODEL] [--train all|decryption] [--zoom-probability P --min-zoom S --max-zoom S]\n"
+    "       [--out MODEL] [--half] [--threads N] [--device cpu|cuda]";
   spec.summary = "Trains a cipher network on random crops of the images under DIR (DICOM, PNG, MHA, NRRD, NIfTI; 3-D\n"
                  "volumes give their slices). Phase 1 (the first --pretrain-steps steps) trains the network as an\n"
                  "autoencoder without key fusion (L1 content loss); phase 2 trains encryption and decryption with the\n"
@@ -80,6 +81,15 @@ RunTrain(const Arguments & arguments)
     "attack-max-noise",
     po::value<double>()->default_value(AttackSimulationOptions{}.maxNoiseSigma)->value_name("S"),
     "largest standard deviation of the Gaussian noise, on the [0, 1] range (0: none)")(
+    "zoom-probability",
+    po::value<double>()->default_value(AugmentationOptions{}.zoomProbability)->value_name("P"),
+    "chance that a crop is resampled by a zoom factor (0: none), as evaluate resamples images to a tile")(
+    "min-zoom",
+    po::value<double>()->default_value(AugmentationOptions{}.minZoom)->value_name("S"),
+    "smallest zoom factor, output pixels per input pixel (below 1: more detail per pixel)")(
+    "max-zoom",
+    po::value<double>()->default_value(AugmentationOptions{}.maxZoom)->value_name("S"),
+    "largest zoom factor (factors are log-uniform between the two)")(
     "init", po::value<std::string>()->value_name("MODEL"), "start from this model file's weights")(
     "train",
     po::value<std::string>()->default_value("all")->value_name("all|decryption"),
@@ -133,6 +143,9 @@ RunTrain(const Arguments & arguments)
   options.attacks.maxConstantFraction = values["attack-max-constants"].as<double>();
   options.attacks.maxRectangleFraction = values["attack-max-rectangle"].as<double>();
   options.attacks.maxNoiseSigma = values["attack-max-noise"].as<double>();
+  options.augmentation.zoomProbability = values["zoom-probability"].as<double>();
+  options.augmentation.minZoom = values["min-zoom"].as<double>();
+  options.augmentation.maxZoom = values["max-zoom"].as<double>();
   options.seed = values["seed"].as<std::uint64_t>();
   options.checkpointEvery = values["checkpoint-every"].as<std::int64_t>();
   options.progressEvery = values["progress-every"].as<std::int64_t>();

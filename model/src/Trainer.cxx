@@ -153,6 +153,14 @@ TrainerOptions::Validate(const ModelConfig & config) const
   {
     throw UserError("--checkpoint-every and --progress-every must be at least 1");
   }
+  if (!(augmentation.zoomProbability >= 0.0 && augmentation.zoomProbability <= 1.0))
+  {
+    throw UserError("--zoom-probability must lie in [0, 1]");
+  }
+  if (!(augmentation.minZoom > 0.0 && augmentation.minZoom <= augmentation.maxZoom && augmentation.maxZoom <= 8.0))
+  {
+    throw UserError("--min-zoom and --max-zoom must satisfy 0 < min <= max <= 8");
+  }
   if (augmentation.minBits < 1 || augmentation.maxBits > 16 || augmentation.minBits > augmentation.maxBits)
   {
     throw UserError("the quantisation bit depths must satisfy 1 <= min <= max <= 16");

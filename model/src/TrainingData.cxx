@@ -6,6 +6,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <stdexcept>
 
@@ -74,6 +76,29 @@ TrainingRandom::InitialValues()
   return x0;
 }
 
+namespace
+{
+
+/** The edge of the square cut from a height x width image before it is resampled to crop x crop:
+ * crop itself unless the zoom augmentation fires; then round(crop / s) for a log-uniform s, but no
+ * larger than the image's shorter edge (or the crop, when that edge is shorter than the crop: such an
+ * image is padded to the crop as without zoom, never shrunk). */
+int64_t
+ZoomWindow(int crop, int64_t height, int64_t width, const AugmentationOptions & augmentation, TrainingRandom & random)
+{
+  if (augmentation.zoomProbability <= 0.0 || random.Uniform() >= augmentation.zoomProbability)
+  {
+    return crop;
+  }
+  const double low = std::log(augmentation.minZoom);
+  const double zoom = std::exp(low + (std::log(augmentation.maxZoom) - low) * random.Uniform());
+  const auto window = static_cast<int64_t>(std::llround(crop / zoom));
+  const int64_t largest = std::max<int64_t>(crop, std::min(height, width));
+  return std::max<int64_t>(1, std::min(window, largest));
+}
+
+} // namespace
+
 torch::Tensor
 SampleCrop(TrainingImageSource & source, int crop, const AugmentationOptions & augmentation, TrainingRandom & random)
 {
@@ -90,20 +115,31 @@ SampleCrop(TrainingImageSource & source, int crop, const AugmentationOptions & a
   image = image.to(torch::kFloat32);
   const int64_t height = image.size(1);
   const int64_t width = image.size(2);
-  if (height < crop || width < crop)
+  const int64_t window = ZoomWindow(crop, height, width, augmentation, random);
+  namespace F = torch::nn::functional;
+  if (height < window || width < window)
   {
-    const int64_t padRows = std::max<int64_t>(0, crop - height);
-    const int64_t padColumns = std::max<int64_t>(0, crop - width);
-    namespace F = torch::nn::functional;
+    const int64_t padRows = std::max<int64_t>(0, window - height);
+    const int64_t padColumns = std::max<int64_t>(0, window - width);
     image =
       F::pad(image.unsqueeze(0),
              F::PadFuncOptions({ padColumns / 2, padColumns - padColumns / 2, padRows / 2, padRows - padRows / 2 })
                .mode(torch::kReplicate))
         .squeeze(0);
   }
-  const int64_t top = random.Integer(0, image.size(1) - crop);
-  const int64_t left = random.Integer(0, image.size(2) - crop);
-  torch::Tensor x = image.slice(1, top, top + crop).slice(2, left, left + crop);
+  const int64_t top = random.Integer(0, image.size(1) - window);
+  const int64_t left = random.Integer(0, image.size(2) - window);
+  torch::Tensor x = image.slice(1, top, top + window).slice(2, left, left + window);
+  if (window != crop)
+  {
+    x = F::interpolate(x.unsqueeze(0),
+                       F::InterpolateFuncOptions()
+                         .size(std::vector<int64_t>{ crop, crop })
+                         .mode(torch::kBilinear)
+                         .align_corners(false))
+          .squeeze(0)
+          .clamp(0.0, 1.0);
+  }
 
   if (augmentation.flips)
   {

@@ -103,6 +103,47 @@ TEST(TrainingData, CropsKeysAndTwins)
   EXPECT_TRUE(torch::equal(first, SampleBatch(*source, 2, 32, AugmentationOptions{}, random)));
 }
 
+TEST(TrainingData, ZoomResamplesAWindowOfCropOverS)
+{
+  // A horizontal ramp x[i, j] = j / 63 on 64 x 64 pixels. Zoom 0.5 cuts a 64 x 64 window (the whole
+  // image) and resamples it bilinearly to 32 x 32 with pixel centres aligned as evaluate's
+  // resampling: output column j samples input column 2 j + 0.5, so the value is (2 j + 0.5) / 63.
+  const torch::Tensor ramp = torch::arange(64, torch::kFloat32).div(63.0).view({ 1, 1, 64 }).expand({ 1, 64, 64 });
+  TensorImageSource source(std::vector<at::Tensor>{ ramp.contiguous() });
+  AugmentationOptions augmentation;
+  augmentation.flips = augmentation.turns = false;
+  augmentation.windowProbability = augmentation.noiseProbability = 0.0;
+  augmentation.minBits = augmentation.maxBits = 16;
+  augmentation.zoomProbability = 1.0;
+  augmentation.minZoom = augmentation.maxZoom = 0.5;
+  TrainingRandom random(3);
+  const torch::Tensor zoomed = SampleCrop(source, 32, augmentation, random);
+  ASSERT_EQ(zoomed.sizes(), torch::IntArrayRef({ 1, 32, 32 }));
+  const torch::Tensor expected =
+    (torch::arange(32, torch::kFloat32) * 2 + 0.5).div(63.0).view({ 1, 1, 32 }).expand({ 1, 32, 32 });
+  EXPECT_LT((zoomed - expected).abs().max().item<double>(), 2e-5);
+
+  // Zoom 2 cuts a 16 x 16 window: the crop's columns step by half an input pixel.
+  augmentation.minZoom = augmentation.maxZoom = 2.0;
+  const torch::Tensor enlarged = SampleCrop(source, 32, augmentation, random);
+  const torch::Tensor steps = enlarged.select(1, 5).diff(1, -1).slice(-1, 1, -1);
+  EXPECT_LT((steps - 0.5 / 63.0).abs().max().item<double>(), 2e-5);
+
+  // The window never exceeds the image: zoom 0.25 on this 64 x 64 image acts as 0.5.
+  augmentation.minZoom = augmentation.maxZoom = 0.25;
+  EXPECT_LT((SampleCrop(source, 32, augmentation, random) - expected).abs().max().item<double>(), 2e-5);
+
+  // Probability 0 draws nothing more: the stream is that of the options without zoom.
+  auto phantoms = Phantoms(3, 40);
+  TrainingRandom plain(21);
+  TrainingRandom off(21);
+  AugmentationOptions zoomOff;
+  zoomOff.minZoom = 0.3;
+  EXPECT_TRUE(torch::equal(SampleBatch(*phantoms, 3, 32, AugmentationOptions{}, plain),
+                           SampleBatch(*phantoms, 3, 32, zoomOff, off)));
+  EXPECT_EQ(plain.EngineState(), off.EngineState());
+}
+
 TEST(TrainingData, SingleLevelTwinsChangeOneKeyAlone)
 {
   auto source = Phantoms(3, 40);
@@ -169,6 +210,16 @@ TEST(Trainer, OptionsAreValidated)
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
   options = TinyOptions();
   options.attacks.maxRectangleFraction = 1.5;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options = TinyOptions();
+  options.augmentation.zoomProbability = 1.5;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options = TinyOptions();
+  options.augmentation.minZoom = 0.0;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options = TinyOptions();
+  options.augmentation.minZoom = 0.8;
+  options.augmentation.maxZoom = 0.6;
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
   options = TinyOptions();
   EXPECT_THROW(

@@ -12,10 +12,19 @@
 namespace medcrypt
 {
 
-/** Augmentations applied to each crop, in this order: flips, 90-degree turns, an intensity window,
- * Gaussian noise, quantisation to a random bit depth. */
+/** Augmentations applied to each crop, in this order: a zoom (the crop is cut from a window of
+ * crop / s pixels and resampled), flips, 90-degree turns, an intensity window, Gaussian noise,
+ * quantisation to a random bit depth. */
 struct AugmentationOptions
 {
+  // With this probability the crop is resampled by a zoom factor s (output pixels per input pixel),
+  // log-uniform in [minZoom, maxZoom], as `medcrypt evaluate` resamples an image to its tile (bilinear,
+  // no smoothing): s < 1 packs more detail into each pixel, as in a 512 x 512 slice evaluated at 256.
+  // The window never exceeds the image, so a small image limits how far it can be shrunk. 0: off, and
+  // the random stream is exactly that of the options without zoom.
+  double zoomProbability = 0.0;
+  double minZoom = 0.5;
+  double maxZoom = 1.0;
   bool flips = true;              // horizontal and vertical, each with probability 1/2
   bool turns = true;              // 0, 90, 180 or 270 degrees
   double windowProbability = 0.5; // x <- clamp((x - lo) / (hi - lo)), lo in [0, 0.4], hi in [0.6, 1]
