@@ -19,6 +19,8 @@ int
 RunModel(const Arguments & arguments);
 int
 RunTrain(const Arguments & arguments);
+int
+RunAverage(const Arguments & arguments);
 
 int
 RunInfo(const Arguments & arguments);

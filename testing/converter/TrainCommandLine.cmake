@@ -91,3 +91,32 @@ foreach(case "--train;decryption" "--train;encoder;--init;${WORK_DIR}/tiny.pt"
     message(FATAL_ERROR "a refused run wrote a model")
   endif()
 endforeach()
+
+# Decryption-only fine-tuning with the zoom augmentation; a zoom range upside down is refused.
+run(${MEDCRYPT} ${finetune} --init ${WORK_DIR}/tiny.pt --train decryption --steps 10 --zoom-probability 1
+    --min-zoom 0.5 --max-zoom 1.5 --checkpoint ${WORK_DIR}/zoomed.checkpoint --out ${WORK_DIR}/zoomed.pt)
+expect_match("step 10/10 \\| phase 2 decryption only" "${last_output}")
+execute_process(COMMAND ${MEDCRYPT} ${finetune} --init ${WORK_DIR}/tiny.pt --train decryption --steps 5
+                --min-zoom 0.9 --max-zoom 0.6 --out ${WORK_DIR}/refused.pt
+                RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE errors)
+if(NOT status EQUAL 2 OR NOT errors MATCHES "--min-zoom and --max-zoom")
+  message(FATAL_ERROR "--min-zoom above --max-zoom must be refused with status 2, got ${status}: ${errors}")
+endif()
+
+# Averaging two snapshots of the decryption-only run (tuned.pt at step 30, zoomed.pt at step 10 of
+# another run from the same model): written with a new id; a missing input and --out among the
+# inputs are refused without writing anything.
+run(${MEDCRYPT} average --out ${WORK_DIR}/averaged.pt ${WORK_DIR}/tuned.pt ${WORK_DIR}/zoomed.pt)
+expect_match("average of 2 models written to .*averaged.pt \\(model id [0-9a-f]+\\)" "${last_output}")
+execute_process(COMMAND ${MEDCRYPT} average --out ${WORK_DIR}/refused.pt ${WORK_DIR}/tuned.pt ${WORK_DIR}/missing.pt
+                RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE errors)
+if(NOT status EQUAL 2 OR NOT errors MATCHES "missing.pt: cannot open" OR EXISTS ${WORK_DIR}/refused.pt)
+  message(FATAL_ERROR "averaging a missing model must be refused with status 2 and write nothing, got ${status}: ${errors}")
+endif()
+file(SHA256 ${WORK_DIR}/tuned.pt before)
+execute_process(COMMAND ${MEDCRYPT} average --out ${WORK_DIR}/tuned.pt ${WORK_DIR}/tuned.pt ${WORK_DIR}/zoomed.pt
+                RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE errors)
+file(SHA256 ${WORK_DIR}/tuned.pt after)
+if(NOT status EQUAL 2 OR NOT errors MATCHES "is one of the models to average" OR NOT before STREQUAL after)
+  message(FATAL_ERROR "--out among the inputs must be refused with status 2 and leave it alone, got ${status}: ${errors}")
+endif()

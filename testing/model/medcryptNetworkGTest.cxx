@@ -3,6 +3,7 @@
 #include "medcrypt/Error.h"
 #include "medcrypt/FeatureKeyTensors.h"
 #include "medcrypt/FeatureKeys.h"
+#include "medcrypt/ModelAveraging.h"
 #include "medcrypt/ModelFile.h"
 
 #include <gtest/gtest.h>
@@ -381,6 +382,60 @@ TEST(Network, ModelFileRoundTrip)
   }
   std::remove(path.c_str());
   std::remove(halfPath.c_str());
+}
+
+TEST(Network, AveragedModelsAreTheMeanAndKeepSharedWeightsExactly)
+{
+  const ModelConfig config = ModelConfigPreset("tiny");
+  torch::manual_seed(21);
+  CipherNet first(config);
+  CipherNet second(config);
+  CipherNet third(config);
+  torch::NoGradGuard noGrad;
+  // The encryption of the three is the same (as in the snapshots of a --train decryption run); the
+  // decryption differs.
+  const auto decryption = first->decryptionOnlyParameters();
+  const auto isDecryption = [&decryption](const torch::Tensor & tensor)
+  {
+    for (const auto & parameter : decryption)
+    {
+      if (parameter.is_same(tensor))
+      {
+        return true;
+      }
+    }
+    return false;
+  };
+  auto secondParameters = second->named_parameters();
+  auto thirdParameters = third->named_parameters();
+  for (const auto & item : first->named_parameters())
+  {
+    if (!isDecryption(item.value()))
+    {
+      secondParameters[item.key()].copy_(item.value());
+      thirdParameters[item.key()].copy_(item.value());
+    }
+  }
+  CipherNet averaged = AverageModels({ first, second, third });
+  const auto firstParameters = first->named_parameters();
+  for (const auto & item : averaged->named_parameters())
+  {
+    const torch::Tensor expected =
+      (firstParameters[item.key()].to(torch::kFloat64) + secondParameters[item.key()].to(torch::kFloat64) +
+       thirdParameters[item.key()].to(torch::kFloat64)) /
+      3.0;
+    EXPECT_TRUE(torch::equal(item.value(), expected.to(torch::kFloat32))) << item.key();
+  }
+  first->eval();
+  averaged->eval();
+  const auto keys = BatchKeys(config, 32, 2);
+  const torch::Tensor plain = torch::rand({ 2, 1, 32, 32 });
+  EXPECT_TRUE(torch::equal(first->encrypt(plain, keys).cipher, averaged->encrypt(plain, keys).cipher))
+    << "shared encryption weights are copied, so the ciphertexts stay the same";
+  EXPECT_FALSE(torch::equal(first->decryptionOnlyParameters().back(), averaged->decryptionOnlyParameters().back()));
+
+  EXPECT_THROW(AverageModels({ first }), UserError);
+  EXPECT_THROW(AverageModels({ first, CipherNet(ModelConfigPreset("default")) }), UserError);
 }
 
 TEST(Network, DamagedAndForeignFilesAreRefused)
