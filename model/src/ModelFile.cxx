@@ -24,6 +24,14 @@ constexpr const char * ModelFormat = "medcrypt-model";
 constexpr int64_t ModelVersion = 1;
 constexpr double HalfMaximum = 65504.0;
 
+/** The first line of a LibTorch error: its message without the C++ backtrace that follows. */
+std::string
+FirstLine(const std::exception & error)
+{
+  const std::string text = error.what();
+  return text.substr(0, text.find('\n'));
+}
+
 /** Every parameter and buffer of the network by its full name, sorted by name. */
 std::map<std::string, torch::Tensor>
 NamedTensors(CipherNet & net)
@@ -194,8 +202,7 @@ SaveModelFile(CipherNet & net, const std::string & path, bool half)
   catch (const std::exception & error)
   {
     std::remove(temporary.c_str());
-    throw UserError(path + ": cannot write the model file (" + std::string(error.what()).substr(0, 200) +
-                    "); is the directory writable?");
+    throw UserError(path + ": cannot write the model file (" + FirstLine(error) + "); is the directory writable?");
   }
   if (std::rename(temporary.c_str(), path.c_str()) != 0)
   {
@@ -219,9 +226,7 @@ LoadModelFile(const std::string & path, const std::optional<ModelConfig> & expec
   }
   catch (const std::exception & error)
   {
-    std::string reason = error.what();
-    reason = reason.substr(0, reason.find('\n'));
-    throw UserError(path + ": not a readable MedCrypt model file (" + reason +
+    throw UserError(path + ": not a readable MedCrypt model file (" + FirstLine(error) +
                     "); the file may be truncated or of another kind");
   }
   if (ReadString(archive, "format", path) != ModelFormat)

@@ -120,3 +120,9 @@ file(SHA256 ${WORK_DIR}/tuned.pt after)
 if(NOT status EQUAL 2 OR NOT errors MATCHES "is one of the models to average" OR NOT before STREQUAL after)
   message(FATAL_ERROR "--out among the inputs must be refused with status 2 and leave it alone, got ${status}: ${errors}")
 endif()
+# An unwritable --out is named with the reason in one line, without LibTorch's backtrace.
+execute_process(COMMAND ${MEDCRYPT} average --out ${WORK_DIR}/no-such-dir/averaged.pt ${WORK_DIR}/tuned.pt
+                ${WORK_DIR}/zoomed.pt RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE errors)
+if(NOT status EQUAL 2 OR NOT errors MATCHES "averaged.pt: cannot write the model file" OR errors MATCHES "frame #")
+  message(FATAL_ERROR "an unwritable --out must be refused with status 2 and one clear message, got ${status}: ${errors}")
+endif()
