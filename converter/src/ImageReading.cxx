@@ -23,8 +23,8 @@ CheckMetaImageIsComplete(const std::string & path, std::uint64_t pixelBytes, std
     return;
   }
   std::ifstream in(path, std::ios::binary);
-  std::string   line;
-  bool          compressed = false;
+  std::string line;
+  bool compressed = false;
   while (std::getline(in, line))
   {
     if (line.rfind("CompressedData", 0) == 0 && line.find("True") != std::string::npos)
@@ -79,7 +79,12 @@ ReadImageFileInfo(const std::string & path)
   }
   catch (const itk::ExceptionObject & error)
   {
-    throw UserError(path + ": cannot read the image header (" + std::string(error.GetDescription()) + ")");
+    // ITK appends "Reason: " and strerror(errno), which is stale here (the file was found and opened):
+    // keep its first line only.
+    std::string reason = error.GetDescription();
+    reason = reason.substr(0, reason.find('\n'));
+    throw UserError(path + ": cannot read the image header (" + reason +
+                    "); the file is truncated, damaged or not in the format its name says");
   }
   CheckMetaImageIsComplete(path, io->GetImageSizeInBytes(), static_cast<std::uint64_t>(status.st_size));
   ImageFileInfo info;

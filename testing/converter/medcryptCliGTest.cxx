@@ -12,7 +12,6 @@ using medcrypt::testing::Contains;
 using medcrypt::testing::RunMedcrypt;
 using medcrypt::testing::TemporaryDirectory;
 
-
 TEST(Cli, UsageListsCommandsAndUnknownCommandFails)
 {
   const auto help = RunMedcrypt("--help");
@@ -27,7 +26,7 @@ TEST(Cli, EveryCommandHasHelp)
 {
   const auto usage = RunMedcrypt("--help").output;
   const std::string marker = "commands:\n";
-  std::size_t       at = usage.find(marker);
+  std::size_t at = usage.find(marker);
   ASSERT_NE(at, std::string::npos);
   at += marker.size();
   int checked = 0;
@@ -35,7 +34,7 @@ TEST(Cli, EveryCommandHasHelp)
   {
     const std::size_t start = at + 2;
     const std::string name = usage.substr(start, usage.find(' ', start) - start);
-    const auto        result = RunMedcrypt(name + " --help");
+    const auto result = RunMedcrypt(name + " --help");
     EXPECT_EQ(result.status, 0) << name;
     EXPECT_TRUE(Contains(result.output, "usage: medcrypt " + name)) << name << ": " << result.output;
     ++checked;
@@ -47,8 +46,8 @@ TEST(Cli, EveryCommandHasHelp)
 TEST(Cli, KeygenWritesMode0600AndRefusesToReplace)
 {
   TemporaryDirectory directory;
-  const auto         key = directory / "user.key";
-  const auto         first = RunMedcrypt("keygen --out " + key);
+  const auto key = directory / "user.key";
+  const auto first = RunMedcrypt("keygen --out " + key);
   ASSERT_EQ(first.status, 0) << first.errors;
   struct stat info;
   ASSERT_EQ(stat(key.c_str(), &info), 0);
@@ -62,8 +61,8 @@ TEST(Cli, KeygenWritesMode0600AndRefusesToReplace)
 TEST(Cli, KeyFileReadableByOthersIsRefusedWithTheReason)
 {
   TemporaryDirectory directory;
-  const auto         key = directory / "user.key";
-  const auto         image = directory / "ramp.mha";
+  const auto key = directory / "user.key";
+  const auto image = directory / "ramp.mha";
   medcrypt::testing::WriteRampImage(image, 20, 12);
   ASSERT_EQ(RunMedcrypt("keygen --out " + key).status, 0);
   ASSERT_EQ(RunMedcrypt("keys --key " + key + " " + image).status, 0);
@@ -79,14 +78,14 @@ TEST(Cli, KeyFileReadableByOthersIsRefusedWithTheReason)
 TEST(Cli, KeyNeverComesFromTheCommandLine)
 {
   TemporaryDirectory directory;
-  const auto         image = directory / "ramp.mha";
+  const auto image = directory / "ramp.mha";
   medcrypt::testing::WriteRampImage(image, 20, 12);
   const auto missing = RunMedcrypt("keys " + image);
   EXPECT_NE(missing.status, 0);
   EXPECT_TRUE(Contains(missing.errors, "--key FILE or --key-env VAR")) << missing.errors;
   // A passphrase comes through an environment variable named on the command line.
-  const auto fromEnvironment = RunMedcrypt("keys --key-env MEDCRYPT_TEST_PASS --json " + image,
-                                           "MEDCRYPT_TEST_PASS='a long test passphrase'");
+  const auto fromEnvironment =
+    RunMedcrypt("keys --key-env MEDCRYPT_TEST_PASS --json " + image, "MEDCRYPT_TEST_PASS='a long test passphrase'");
   EXPECT_EQ(fromEnvironment.status, 0) << fromEnvironment.errors;
   EXPECT_FALSE(Contains(fromEnvironment.output, "a long test passphrase"));
   const auto unset = RunMedcrypt("keys --key-env MEDCRYPT_TEST_UNSET " + image);
@@ -97,7 +96,7 @@ TEST(Cli, KeyNeverComesFromTheCommandLine)
 TEST(Cli, BadInputFilesGetOneClearMessage)
 {
   TemporaryDirectory directory;
-  const auto         key = directory / "user.key";
+  const auto key = directory / "user.key";
   ASSERT_EQ(RunMedcrypt("keygen --out " + key).status, 0);
 
   const auto missingImage = RunMedcrypt("keys --key " + key + " " + (directory / "absent.mha"));
@@ -118,6 +117,16 @@ TEST(Cli, BadInputFilesGetOneClearMessage)
   const auto cut = RunMedcrypt("keys --key " + key + " " + truncated);
   EXPECT_NE(cut.status, 0);
   EXPECT_TRUE(Contains(cut.errors, "truncated.mha")) << cut.errors;
+
+  // A header cut short is found and opened: the message says it is damaged, not "No such file".
+  const auto header = directory / "header.mha";
+  medcrypt::testing::WriteRampImage(header, 64, 64);
+  ASSERT_EQ(truncate(header.c_str(), 40), 0);
+  const auto cutHeader = RunMedcrypt("keys --key " + key + " " + header);
+  EXPECT_NE(cutHeader.status, 0);
+  EXPECT_TRUE(Contains(cutHeader.errors, "header.mha: cannot read the image header")) << cutHeader.errors;
+  EXPECT_TRUE(Contains(cutHeader.errors, "truncated, damaged")) << cutHeader.errors;
+  EXPECT_FALSE(Contains(cutHeader.errors, "No such file")) << cutHeader.errors;
 
   const auto badKey = directory / "bad.key";
   medcrypt::testing::WriteTextFile(badKey, "{\"format\": \"something-else\"}");
