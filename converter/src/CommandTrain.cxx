@@ -66,6 +66,10 @@ RunTrain(const Arguments & arguments)
     "alpha-max",
     po::value<double>()->value_name("A"),
     "ceiling of the fusion weights alpha_i (default: the preset's); below 1 every level's key weighs at least 1 - A")(
+    "decoder-head-channels",
+    po::value<int>()->value_name("N"),
+    "channels of the last decoder stage, at full resolution (default: the preset's head channels); with --init "
+    "from a narrower model it starts from that model's decryption")(
     "single-level-twins",
     po::value<double>()->default_value(TrainerOptions{}.singleLevelTwins)->value_name("P"),
     "share of diffusion twins that change one level's feature key alone (key sensitivity)")(
@@ -120,6 +124,14 @@ RunTrain(const Arguments & arguments)
   {
     config.alphaMax = values["alpha-max"].as<double>();
     config.Validate("--alpha-max");
+  }
+  if (values.count("decoder-head-channels"))
+  {
+    config.decoderHeadChannels = values["decoder-head-channels"].as<int>();
+    if (config.decoderHeadChannels < 1)
+    {
+      throw UserError("--decoder-head-channels must be at least 1");
+    }
   }
   TrainerOptions options;
   options.cropSize = values["crop"].as<int>();

@@ -37,6 +37,7 @@ CipherNetImpl::CipherNetImpl(const ModelConfig & config)
   const int r = m_Config.SubPixelFactor();
   const double slope = m_Config.leakySlope;
   const int headChannels = m_Config.headChannels;
+  const int decoderHeadChannels = m_Config.DecoderHeadChannels();
   const int lastChannels = m_Config.Channels(levels);
 
   m_Head = register_module("head", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, headChannels, 5).padding(2)));
@@ -61,7 +62,7 @@ CipherNetImpl::CipherNetImpl(const ModelConfig & config)
     m_Defusions.push_back(register_module(
       "ffdm" + index, FeatureFusionDecryptionModule(channels, m_Config.DecryptionBlocksAtLevel(i), slope)));
     m_Decoders.push_back(
-      register_module("fdm" + index, FeatureDecoderModule(channels, m_Config.Channels(i - 1), slope)));
+      register_module("fdm" + index, FeatureDecoderModule(channels, m_Config.DecoderOutputChannels(i), slope)));
   }
   m_CipherOut =
     register_module("cipher_out", torch::nn::Conv2d(torch::nn::Conv2dOptions(lastChannels, r * r, 3).padding(1)));
@@ -69,10 +70,10 @@ CipherNetImpl::CipherNetImpl(const ModelConfig & config)
     register_module("cipher_in", torch::nn::Conv2d(torch::nn::Conv2dOptions(r * r, lastChannels, 3).padding(1)));
   m_Tail = register_module(
     "tail",
-    torch::nn::Sequential(
-      torch::nn::ConvTranspose2d(torch::nn::ConvTranspose2dOptions(headChannels, headChannels, 3).padding(1)),
-      torch::nn::LeakyReLU(torch::nn::LeakyReLUOptions().negative_slope(slope)),
-      torch::nn::Conv2d(torch::nn::Conv2dOptions(headChannels, 1, 3).padding(1))));
+    torch::nn::Sequential(torch::nn::ConvTranspose2d(
+                            torch::nn::ConvTranspose2dOptions(decoderHeadChannels, decoderHeadChannels, 3).padding(1)),
+                          torch::nn::LeakyReLU(torch::nn::LeakyReLUOptions().negative_slope(slope)),
+                          torch::nn::Conv2d(torch::nn::Conv2dOptions(decoderHeadChannels, 1, 3).padding(1))));
 }
 
 void

@@ -65,6 +65,10 @@ ModelConfig::Validate(const std::string & origin) const
   {
     throw UserError(origin + ": head_channels must be at least 1");
   }
+  if (decoderHeadChannels < 0)
+  {
+    throw UserError(origin + ": decoder_head_channels must be at least 1 (or 0: the same as head_channels)");
+  }
   RequireAtLeast(levelChannels, 2, "level_channels", origin);
   for (int channels : levelChannels)
   {
@@ -121,7 +125,8 @@ bool
 ModelConfig::operator==(const ModelConfig & other) const
 {
   // The preset name is informative and does not change the network.
-  return tileSize == other.tileSize && headChannels == other.headChannels && levelChannels == other.levelChannels &&
+  return tileSize == other.tileSize && headChannels == other.headChannels &&
+         DecoderHeadChannels() == other.DecoderHeadChannels() && levelChannels == other.levelChannels &&
          encryptionBlocks == other.encryptionBlocks && keyProjectionBlocks == other.keyProjectionBlocks &&
          alphaBlocks == other.alphaBlocks && decryptionBlocks == other.decryptionBlocks &&
          ffemCouplings == other.ffemCouplings && ffemDenseLayers == other.ffemDenseLayers &&
@@ -209,6 +214,7 @@ ModelConfigToJson(const ModelConfig & config)
   json["preset"] = config.preset;
   json["tile_size"] = config.tileSize;
   json["head_channels"] = config.headChannels;
+  json["decoder_head_channels"] = config.DecoderHeadChannels();
   json["level_channels"] = config.levelChannels;
   json["encryption_blocks"] = config.encryptionBlocks;
   json["key_projection_blocks"] = config.keyProjectionBlocks;
@@ -251,6 +257,8 @@ ModelConfigFromJson(const std::string & text, const std::string & origin)
     config.preset = json.at("preset").get<std::string>();
     config.tileSize = json.at("tile_size").get<int>();
     config.headChannels = json.at("head_channels").get<int>();
+    // absent in model files made before it existed: the decoder's last stage as wide as the head
+    config.decoderHeadChannels = json.value("decoder_head_channels", 0);
     config.levelChannels = json.at("level_channels").get<std::vector<int>>();
     config.encryptionBlocks = json.at("encryption_blocks").get<std::vector<int>>();
     config.keyProjectionBlocks = json.at("key_projection_blocks").get<std::vector<int>>();

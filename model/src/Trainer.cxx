@@ -5,6 +5,7 @@
 #include "medcrypt/Error.h"
 #include "medcrypt/Losses.h"
 #include "medcrypt/ModelFile.h"
+#include "medcrypt/ModelWidening.h"
 #include "medcrypt/TrainingData.h"
 
 #include <chrono>
@@ -212,15 +213,24 @@ struct Trainer::Impl
   }
 
   /** Copies every weight of a model file of the same configuration (the alpha range aside) into the
-   * network. */
+   * network; from a model whose last decoder stage is narrower, by function-preserving widening. */
   void
   LoadInitialWeights(const std::string & path)
   {
     const LoadedModel model = LoadModelFile(path);
-    if (WeightLayout(model.net->config()) != WeightLayout(config))
+    const ModelConfig & storedConfig = model.net->config();
+    if (WeightLayout(storedConfig) != WeightLayout(config))
     {
-      throw UserError(path + ": --init needs a model of the network being trained; it holds preset '" +
-                      model.net->config().preset + "' with another configuration than preset '" + config.preset + "'");
+      ModelConfig widened = WeightLayout(storedConfig);
+      widened.decoderHeadChannels = config.DecoderHeadChannels();
+      if (widened != WeightLayout(config) || storedConfig.DecoderHeadChannels() > config.DecoderHeadChannels())
+      {
+        throw UserError(path + ": --init needs a model of the network being trained (or one whose last decoder stage " +
+                        "is narrower); it holds preset '" + storedConfig.preset +
+                        "' with another configuration than preset '" + config.preset + "'");
+      }
+      CopyWeightsWidening(net, model.net);
+      return;
     }
     torch::NoGradGuard noGrad;
     const auto stored = model.net->named_parameters();
@@ -569,7 +579,7 @@ Trainer::LoadCheckpoint(const std::string & path)
   if (WithoutFusionState(stored) != WithoutFusionState(impl.config))
   {
     throw UserError(path + ": the checkpoint belongs to another network configuration (preset '" + stored.preset +
-                    "'); resume with the same --preset");
+                    "'); resume with the same --preset and --decoder-head-channels");
   }
   const int64_t step = ReadCheckpointInt(archive, "step", path);
   const int64_t phase = ReadCheckpointInt(archive, "optimizer_phase", path);

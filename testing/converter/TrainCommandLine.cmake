@@ -126,3 +126,27 @@ execute_process(COMMAND ${MEDCRYPT} average --out ${WORK_DIR}/no-such-dir/averag
 if(NOT status EQUAL 2 OR NOT errors MATCHES "averaged.pt: cannot write the model file" OR errors MATCHES "frame #")
   message(FATAL_ERROR "an unwritable --out must be refused with status 2 and one clear message, got ${status}: ${errors}")
 endif()
+
+# A wider last decoder stage, started from the trained model by function-preserving widening: the
+# encryption is copied, so both models write the same ciphertext pixels for the same key; a model
+# cannot be narrowed, and a width of 0 is refused.
+run(${MEDCRYPT} ${finetune} --init ${WORK_DIR}/tiny.pt --decoder-head-channels 16 --train decryption --steps 5
+    --checkpoint ${WORK_DIR}/wide.checkpoint --out ${WORK_DIR}/wide.pt)
+expect_match("step 5/5 \\| phase 2 decryption only" "${last_output}")
+set(ENV{MEDCRYPT_TEST_PASSPHRASE} "widening test passphrase")
+foreach(model tiny wide)
+  run(${MEDCRYPT} encrypt --key-env MEDCRYPT_TEST_PASSPHRASE --model ${WORK_DIR}/${model}.pt --neural-only
+      ${WORK_DIR}/images/ct.mha ${WORK_DIR}/${model}-cipher.mha)
+  file(SHA256 ${WORK_DIR}/${model}-cipher.mha ${model}_cipher)
+endforeach()
+if(NOT tiny_cipher STREQUAL wide_cipher)
+  message(FATAL_ERROR "widening the decoder changed the ciphertext")
+endif()
+foreach(case "--init;${WORK_DIR}/wide.pt" "--init;${WORK_DIR}/tiny.pt;--decoder-head-channels;0")
+  execute_process(COMMAND ${MEDCRYPT} ${finetune} ${case} --train decryption --steps 5 --out ${WORK_DIR}/refused.pt
+                  RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE errors)
+  if(NOT status EQUAL 2 OR NOT errors MATCHES "(last decoder stage is narrower|--decoder-head-channels must be)"
+     OR EXISTS ${WORK_DIR}/refused.pt)
+    message(FATAL_ERROR "medcrypt train ${case} must be refused with status 2, got ${status}: ${errors}")
+  endif()
+endforeach()

@@ -5,6 +5,8 @@
 #include "medcrypt/FeatureKeys.h"
 #include "medcrypt/ModelAveraging.h"
 #include "medcrypt/ModelFile.h"
+#include "medcrypt/ModelSummary.h"
+#include "medcrypt/ModelWidening.h"
 
 #include <gtest/gtest.h>
 
@@ -436,6 +438,57 @@ TEST(Network, AveragedModelsAreTheMeanAndKeepSharedWeightsExactly)
 
   EXPECT_THROW(AverageModels({ first }), UserError);
   EXPECT_THROW(AverageModels({ first, CipherNet(ModelConfigPreset("default")) }), UserError);
+}
+
+TEST(Network, WidenedDecoderStartsAsTheTrainedModelAndItsNewChannelsLearn)
+{
+  const ModelConfig config = ModelConfigPreset("tiny");
+  ModelConfig wideConfig = config;
+  wideConfig.decoderHeadChannels = config.headChannels + 8;
+  torch::manual_seed(23);
+  CipherNet narrow(config);
+  CipherNet wide(wideConfig);
+  ASSERT_GT(CountParameters(wideConfig), CountParameters(config));
+  CopyWeightsWidening(wide, narrow);
+  narrow->eval();
+  wide->eval();
+  const auto keys = BatchKeys(config, 32, 2);
+  const torch::Tensor plain = torch::rand({ 2, 1, 32, 32 });
+  const EncryptResult narrowCipher = narrow->encrypt(plain, keys);
+  const EncryptResult wideCipher = wide->encrypt(plain, keys);
+  EXPECT_TRUE(torch::equal(narrowCipher.cipher, wideCipher.cipher)) << "encryption is copied as it is";
+  const torch::Tensor expected = narrow->decrypt(narrowCipher.cipher, narrowCipher.encryptedParameters, keys);
+  torch::Tensor restored = wide->decrypt(wideCipher.cipher, wideCipher.encryptedParameters, keys);
+  EXPECT_LT((restored - expected).abs().max().item<double>(), 1e-6) << "the widened network decrypts alike";
+
+  // The new channels reach the output through weights that start at zero but get a gradient.
+  restored.sum().backward();
+  const torch::Tensor outputWeights = wide->named_parameters()["tail.2.weight"];
+  ASSERT_EQ(outputWeights.size(1), wideConfig.DecoderHeadChannels());
+  const torch::Tensor newColumns = outputWeights.narrow(1, config.headChannels, 8);
+  EXPECT_EQ(newColumns.abs().max().item<double>(), 0.0);
+  EXPECT_GT(outputWeights.grad().narrow(1, config.headChannels, 8).abs().max().item<double>(), 0.0);
+
+  EXPECT_THROW(CopyWeightsWidening(narrow, wide), UserError) << "a network cannot be narrowed";
+  EXPECT_THROW(CopyWeightsWidening(wide, CipherNet(ModelConfigPreset("default"))), UserError);
+}
+
+TEST(Network, DecoderHeadChannelsDefaultToTheHeadInOlderConfigurations)
+{
+  ModelConfig config = ModelConfigPreset("default");
+  EXPECT_EQ(config.DecoderHeadChannels(), config.headChannels);
+  std::string json = ModelConfigToJson(config);
+  const std::string field = "\"decoder_head_channels\": " + std::to_string(config.headChannels) + ",";
+  const auto at = json.find(field);
+  ASSERT_NE(at, std::string::npos) << json;
+  json.erase(at, field.size()); // as in model files made before the field existed
+  EXPECT_EQ(ModelConfigFromJson(json, "old.json"), config);
+  config.decoderHeadChannels = 24;
+  const ModelConfig back = ModelConfigFromJson(ModelConfigToJson(config), "wide.json");
+  EXPECT_EQ(back.DecoderHeadChannels(), 24);
+  EXPECT_NE(back, ModelConfigPreset("default"));
+  config.decoderHeadChannels = -1;
+  EXPECT_THROW(config.Validate(), UserError);
 }
 
 TEST(Network, DamagedAndForeignFilesAreRefused)

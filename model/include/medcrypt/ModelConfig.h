@@ -21,8 +21,13 @@ struct ModelConfig
   /** Tile edge T in pixels used for inference (the network is fully convolutional; training crops
    * may be smaller, but must be multiples of r). */
   int tileSize = 256;
-  /** C_0: channels of the 5x5 head convolution and of the last decoder stage. */
+  /** C_0: channels of the 5x5 head convolution (and, unless decoderHeadChannels says otherwise, of the
+   * last decoder stage). */
   int headChannels = 32;
+  /** Channels of the last decoder stage (the output of FDM_1 and the tail), which work at full
+   * resolution; 0: the same as headChannels. Decryption alone uses them, so a model may widen them
+   * and keep its encryption bit for bit (`medcrypt train --decoder-head-channels`). */
+  int decoderHeadChannels = 0;
   /** C_1..C_L. Each must be even (the FFEM splits alpha into two halves). */
   std::vector<int> levelChannels;
   /** Residual blocks on the feature branch of FFPM_i, i = 1..L (paper: 4, 3, 3, 3). */
@@ -70,6 +75,21 @@ struct ModelConfig
   Channels(int level) const
   {
     return level == 0 ? headChannels : levelChannels.at(level - 1);
+  }
+
+  /** The channels of the last decoder stage: decoderHeadChannels, or headChannels when that is 0. */
+  int
+  DecoderHeadChannels() const
+  {
+    return decoderHeadChannels > 0 ? decoderHeadChannels : headChannels;
+  }
+
+  /** The channels that FDM_i outputs (i = 1..L): C_{i-1}, except for FDM_1, which outputs
+   * DecoderHeadChannels(). */
+  int
+  DecoderOutputChannels(int level) const
+  {
+    return level == 1 ? DecoderHeadChannels() : Channels(level - 1);
   }
 
   /** Residual blocks per branch of FFDM_i for level i = 1..L (decryptionBlocks is in decryption order). */
