@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <unistd.h>
 
 namespace medcrypt::cli
 {
@@ -180,6 +181,17 @@ RunTrain(const Arguments & arguments)
   if (resume && !std::filesystem::exists(options.checkpointPath))
   {
     throw UserError("--resume: checkpoint " + options.checkpointPath + " does not exist");
+  }
+  // Found before training, not after it: the model and checkpoint are written into existing directories.
+  for (const std::string & path : { out, options.checkpointPath })
+  {
+    const std::filesystem::path directory = std::filesystem::absolute(path).parent_path();
+    std::error_code error;
+    if (!std::filesystem::is_directory(directory, error) || ::access(directory.c_str(), W_OK) != 0)
+    {
+      throw UserError(path + ": cannot write into " + directory.string() +
+                      " (missing or not writable); create the directory or choose another --out / --checkpoint");
+    }
   }
 
   auto source = std::make_shared<ImageDirectorySource>(

@@ -546,7 +546,9 @@ Trainer::SaveCheckpoint(const std::string & path) const
   catch (const std::exception & error)
   {
     std::remove(temporary.c_str());
-    throw UserError(path + ": cannot write the checkpoint (" + std::string(error.what()).substr(0, 200) + ")");
+    const std::string reason = error.what();
+    throw UserError(path + ": cannot write the checkpoint (" + reason.substr(0, reason.find('\n')) +
+                    "); is the directory writable and is there space?");
   }
   if (std::rename(temporary.c_str(), path.c_str()) != 0)
   {

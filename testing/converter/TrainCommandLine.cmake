@@ -150,3 +150,11 @@ foreach(case "--init;${WORK_DIR}/wide.pt" "--init;${WORK_DIR}/tiny.pt;--decoder-
     message(FATAL_ERROR "medcrypt train ${case} must be refused with status 2, got ${status}: ${errors}")
   endif()
 endforeach()
+
+# An unwritable --out is refused before any training step, in one line naming the path.
+execute_process(COMMAND ${MEDCRYPT} ${finetune} --init ${WORK_DIR}/tiny.pt --train decryption --steps 5
+                --out ${WORK_DIR}/no-such-dir/trained.pt RESULT_VARIABLE status OUTPUT_VARIABLE output ERROR_VARIABLE errors)
+if(NOT status EQUAL 2 OR NOT errors MATCHES "trained.pt: cannot write into .*no-such-dir" OR output MATCHES "step "
+   OR errors MATCHES "frame #")
+  message(FATAL_ERROR "an unwritable --out must be refused before training with status 2, got ${status}: ${output} ${errors}")
+endif()
