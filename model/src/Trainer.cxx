@@ -589,6 +589,15 @@ Trainer::LoadCheckpoint(const std::string & path)
   {
     throw UserError(path + ": the checkpoint's step or phase is invalid");
   }
+  // A run begun with --init has no pre-training; resumed without --init, the default --pretrain-steps
+  // (a fifth of --steps) would silently send its trained network back to the autoencoder phase.
+  if (phase == 2 && step < impl.options.pretrainSteps)
+  {
+    throw UserError(path + ": the checkpoint is past pre-training (step " + std::to_string(step) +
+                    ", phase 2), but --pretrain-steps " + std::to_string(impl.options.pretrainSteps) +
+                    " would train it as an autoencoder again; resume with --pretrain-steps " + std::to_string(step) +
+                    " or less (0 for a run begun with --init)");
+  }
   if (ReadCheckpointInt(archive, "seed", path) != static_cast<int64_t>(impl.options.seed))
   {
     throw UserError(path + ": the checkpoint was made with --seed " +

@@ -73,6 +73,17 @@ expect_match("step 30/30 \\| phase 2 decryption only" "${last_output}")
 run(${MEDCRYPT} ${finetune} --init ${WORK_DIR}/tiny.pt --alpha-max 0.75 --twin-correlation-weight 1 --steps 10
     --checkpoint ${WORK_DIR}/capped.checkpoint --out ${WORK_DIR}/capped.pt)
 expect_match("step 10/10 \\| phase 2 encryption .*twin_corr [0-9.]+" "${last_output}")
+# Resuming that run (begun with --init, so without pre-training) with the default --pretrain-steps,
+# a fifth of --steps, would send it back to the autoencoder phase: refused with status 2; with
+# --pretrain-steps 0 it continues in phase 2.
+execute_process(COMMAND ${MEDCRYPT} ${finetune} --alpha-max 0.75 --resume --steps 100 --checkpoint ${WORK_DIR}/capped.checkpoint
+                        --out ${WORK_DIR}/capped.pt RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE errors)
+if(NOT status EQUAL 2 OR NOT errors MATCHES "capped.checkpoint: the checkpoint is past pre-training .*--pretrain-steps 10 or less")
+  message(FATAL_ERROR "a resume that would pre-train again must be refused with status 2, got ${status}: ${errors}")
+endif()
+run(${MEDCRYPT} ${finetune} --alpha-max 0.75 --resume --pretrain-steps 0 --steps 12 --checkpoint ${WORK_DIR}/capped.checkpoint
+    --out ${WORK_DIR}/capped.pt)
+expect_match("step 12/12 \\| phase 2 encryption" "${last_output}")
 execute_process(COMMAND ${MEDCRYPT} ${finetune} --init ${WORK_DIR}/tiny.pt --alpha-max 1.5 --steps 5
                 --out ${WORK_DIR}/refused.pt RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE errors)
 if(NOT status EQUAL 2 OR NOT errors MATCHES "alpha_max must lie in")
