@@ -32,10 +32,9 @@ RunKeys(const Arguments & arguments)
   CommandSpec spec;
   spec.name = "keys";
   spec.synopsis = "medcrypt keys (--key KEYFILE | --key-env VAR) [--schedule paper|hardened] [--json] IMAGE";
-  spec.summary =
-    "Derives, for each tile of IMAGE, the SHA-256 h of its samples, p = (sum im(i) * i) mod 256, the\n"
-    "logistic-map initial values x0_1..x0_4 of the chosen key schedule and the first uniformised\n"
-    "feature-key values after burn-in (docs/format.md defines every step bit for bit).";
+  spec.summary = "Derives, for each tile of IMAGE, the SHA-256 h of its samples, p = (sum im(i) * i) mod 256, the\n"
+                 "logistic-map initial values x0_1..x0_4 of the chosen key schedule and the first uniformised\n"
+                 "feature-key values after burn-in (docs/format.md defines every step bit for bit).";
   AddKeyOptions(spec);
   spec.options.add_options()("schedule", po::value<std::string>()->default_value("hardened"), "paper | hardened")(
     "tile-size", po::value<unsigned>()->default_value(256), "tile edge in pixels (the model's tile size)")(
@@ -46,13 +45,13 @@ RunKeys(const Arguments & arguments)
   const auto values = Parse(spec, arguments);
 
   const KeySchedule schedule = KeyScheduleFromString(values["schedule"].as<std::string>());
-  const unsigned    tileSize = values["tile-size"].as<unsigned>();
-  const unsigned    count = values["values"].as<unsigned>();
+  const unsigned tileSize = values["tile-size"].as<unsigned>();
+  const unsigned count = values["values"].as<unsigned>();
   if (tileSize < 16)
   {
     throw UserError("--tile-size must be at least 16");
   }
-  const UserKey     key = LoadKey(values);
+  const UserKey key = LoadKey(values);
   const std::string path = values["image"].as<std::string>();
 
   nlohmann::ordered_json report;
@@ -62,46 +61,48 @@ RunKeys(const Arguments & arguments)
   report["burn_in"] = key.burnIn;
   report["tiles"] = nlohmann::json::array();
 
-  VisitScalarImage(path, [&](auto image) {
-    constexpr unsigned int D = std::remove_reference_t<decltype(*image)>::ImageDimension;
-    const auto             region = image->GetLargestPossibleRegion();
-    const auto             tiles = TileRegion<D>(region, tileSize);
-    for (const auto & tile : tiles)
-    {
-      std::optional<TilePosition> position;
-      if (tiles.size() > 1)
-      {
-        position = tile.position;
-      }
-      const TileDigest digest = DigestTile(image.GetPointer(), tile.region, position);
-      const auto       x0 = DeriveInitialValues(key, digest, schedule);
-      nlohmann::ordered_json entry;
-      entry["row"] = tile.position.row;
-      entry["column"] = tile.position.column;
-      entry["slice"] = tile.position.slice;
-      entry["h"] = ToHex(digest.h);
-      entry["p"] = digest.p;
-      entry["x0"] = nlohmann::json::array();
-      entry["x0_exact"] = nlohmann::json::array();
-      entry["sequence"] = nlohmann::json::array();
-      for (int k = 0; k < 4; ++k)
-      {
-        entry["x0"].push_back(x0[k]);
-        entry["x0_exact"].push_back(Exact(x0[k]));
-        entry["sequence"].push_back(UniformisedSequence(x0[k], key.mu, key.burnIn, count));
-      }
-      report["tiles"].push_back(entry);
-    }
-    return 0;
-  });
+  VisitScalarImage(path,
+                   [&](auto image)
+                   {
+                     constexpr unsigned int D = std::remove_reference_t<decltype(*image)>::ImageDimension;
+                     const auto region = image->GetLargestPossibleRegion();
+                     const auto tiles = TileRegion<D>(region, tileSize);
+                     for (const auto & tile : tiles)
+                     {
+                       std::optional<TilePosition> position;
+                       if (tiles.size() > 1)
+                       {
+                         position = tile.position;
+                       }
+                       const TileDigest digest = DigestTile(image.GetPointer(), tile.region, position);
+                       const auto x0 = DeriveInitialValues(key, digest, schedule);
+                       nlohmann::ordered_json entry;
+                       entry["row"] = tile.position.row;
+                       entry["column"] = tile.position.column;
+                       entry["slice"] = tile.position.slice;
+                       entry["h"] = ToHex(digest.h);
+                       entry["p"] = digest.p;
+                       entry["x0"] = nlohmann::json::array();
+                       entry["x0_exact"] = nlohmann::json::array();
+                       entry["sequence"] = nlohmann::json::array();
+                       for (int k = 0; k < 4; ++k)
+                       {
+                         entry["x0"].push_back(x0[k]);
+                         entry["x0_exact"].push_back(Exact(x0[k]));
+                         entry["sequence"].push_back(UniformisedSequence(x0[k], key.mu, key.burnIn, count));
+                       }
+                       report["tiles"].push_back(entry);
+                     }
+                     return 0;
+                   });
 
   if (values["json"].as<bool>())
   {
     std::cout << report.dump(2) << std::endl;
     return 0;
   }
-  std::cout << "image " << path << ", schedule " << ToString(schedule) << ", mu " << key.mu << ", burn-in " << key.burnIn
-            << ", " << report["tiles"].size() << " tile(s)\n";
+  std::cout << "image " << path << ", schedule " << ToString(schedule) << ", mu " << key.mu << ", burn-in "
+            << key.burnIn << ", " << report["tiles"].size() << " tile(s)\n";
   for (const auto & entry : report["tiles"])
   {
     std::cout << "\ntile row " << entry["row"] << " column " << entry["column"] << " slice " << entry["slice"] << "\n"

@@ -35,9 +35,10 @@ Parse(CommandSpec & spec, const Arguments & arguments)
 void
 AddKeyOptions(CommandSpec & spec)
 {
-  spec.options.add_options()("key", po::value<std::string>()->value_name("FILE"),
-                             "user key file (JSON, mode 0600; made by 'medcrypt keygen')")(
-    "key-env", po::value<std::string>()->value_name("VAR"),
+  spec.options.add_options()(
+    "key", po::value<std::string>()->value_name("FILE"), "user key file (JSON, mode 0600; made by 'medcrypt keygen')")(
+    "key-env",
+    po::value<std::string>()->value_name("VAR"),
     "name of an environment variable that holds a passphrase (stretched with scrypt); the key itself is never "
     "accepted on the command line");
 }
@@ -49,7 +50,8 @@ LoadKey(const po::variables_map & values)
   const bool fromEnvironment = values.count("key-env") > 0;
   if (fromFile == fromEnvironment)
   {
-    throw UserError("give exactly one of --key FILE or --key-env VAR (make a key file with 'medcrypt keygen --out FILE')");
+    throw UserError(
+      "give exactly one of --key FILE or --key-env VAR (make a key file with 'medcrypt keygen --out FILE')");
   }
   return fromFile ? LoadUserKeyFile(values["key"].as<std::string>())
                   : UserKeyFromEnvironment(values["key-env"].as<std::string>());

@@ -17,15 +17,16 @@ using Arguments = std::vector<std::string>;
 
 /** Thrown after --help has been printed: the command ends with status 0. */
 struct HelpShown
-{};
+{
+};
 
 /** One subcommand's description: its synopsis and the options it takes. */
 struct CommandSpec
 {
-  std::string                        name;     // e.g. "keys"
-  std::string                        synopsis; // e.g. "medcrypt keys --key FILE [--json] IMAGE"
-  std::string                        summary;  // one paragraph printed under the synopsis by --help
-  po::options_description            options{ "Options", 100 };
+  std::string name;     // e.g. "keys"
+  std::string synopsis; // e.g. "medcrypt keys --key FILE [--json] IMAGE"
+  std::string summary;  // one paragraph printed under the synopsis by --help
+  po::options_description options{ "Options", 100 };
   po::positional_options_description positional;
 };
 

@@ -18,8 +18,8 @@ namespace medcrypt::cli
 struct ImageFileInfo
 {
   itk::IOComponentEnum component = itk::IOComponentEnum::UNKNOWNCOMPONENTTYPE;
-  unsigned int         dimension = 0;
-  unsigned int         components = 0;
+  unsigned int dimension = 0;
+  unsigned int components = 0;
 };
 
 /** Reads the header of `path`; UserError when the file is missing or no ITK reader knows it. */
@@ -27,7 +27,7 @@ ImageFileInfo
 ReadImageFileInfo(const std::string & path);
 
 /** Reads the whole image as itk::Image<TPixel, VDimension> (no conversion of the stored type). */
-template <typename TPixel, unsigned int VDimension>
+template<typename TPixel, unsigned int VDimension>
 typename itk::Image<TPixel, VDimension>::Pointer
 ReadImage(const std::string & path)
 {
@@ -48,7 +48,7 @@ ReadImage(const std::string & path)
 
 /** Calls visitor(image) with the image of `path` in its stored scalar type and dimension (2 or 3):
  * uint8, int8, uint16, int16, uint32, int32, float or double. Refuses other images clearly. */
-template <typename TVisitor>
+template<typename TVisitor>
 decltype(auto)
 VisitScalarImage(const std::string & path, TVisitor && visitor)
 {
@@ -62,8 +62,8 @@ VisitScalarImage(const std::string & path, TVisitor && visitor)
   {
     throw UserError(path + ": is " + std::to_string(info.dimension) + "-D; MedCrypt handles 2-D and 3-D images");
   }
-#define MEDCRYPT_VISIT(COMPONENT, TYPE)                                                                              \
-  case itk::IOComponentEnum::COMPONENT:                                                                              \
+#define MEDCRYPT_VISIT(COMPONENT, TYPE)                                                                                \
+  case itk::IOComponentEnum::COMPONENT:                                                                                \
     return info.dimension == 2 ? visitor(ReadImage<TYPE, 2>(path)) : visitor(ReadImage<TYPE, 3>(path))
   switch (info.component)
   {

@@ -18,9 +18,9 @@ namespace medcrypt
  * data is needed. */
 struct PhantomOptions
 {
-  unsigned int  size = 256;       // edge in pixels
-  unsigned int  slices = 1;       // > 1 gives a 3-D volume whose ellipses shrink towards the ends
-  double        noiseSigma = 8.0; // Gaussian noise, in Hounsfield-like units
+  unsigned int size = 256; // edge in pixels
+  unsigned int slices = 1; // > 1 gives a 3-D volume whose ellipses shrink towards the ends
+  double noiseSigma = 8.0; // Gaussian noise, in Hounsfield-like units
   std::uint64_t seed = 1;
 };
 
@@ -58,8 +58,8 @@ inline double
 SheppLoganValue(double x, double y, double z)
 {
   const double scale = std::sqrt(std::max(0.0, 1.0 - 0.8 * z * z));
-  double       sum = 0.0;
-  bool         insideHead = false;
+  double sum = 0.0;
+  bool insideHead = false;
   for (const auto & e : detail::SheppLoganEllipses())
   {
     const double phi = e.phiDegrees * M_PI / 180.0;
@@ -84,7 +84,7 @@ SheppLoganValue(double x, double y, double z)
 /** Fills a 2-D or 3-D image of any scalar pixel type with the phantom; values are shifted and clamped
  * to the pixel type's range (unsigned 16/32-bit types: +1024, as CT scanners store them; 8-bit types: the window
  * [-160, 240] HU mapped onto [0, 255]). */
-template <typename TImage>
+template<typename TImage>
 typename TImage::Pointer
 MakeSheppLoganPhantom(const PhantomOptions & options)
 {
@@ -108,19 +108,18 @@ MakeSheppLoganPhantom(const PhantomOptions & options)
   }
   image->SetSpacing(spacing);
 
-  std::mt19937_64                  random(options.seed);
+  std::mt19937_64 random(options.seed);
   std::normal_distribution<double> noise(0.0, options.noiseSigma);
-  const double offset =
-    std::numeric_limits<PixelType>::is_signed || sizeof(PixelType) == 1 ? 0.0 : 1024.0;
+  const double offset = std::numeric_limits<PixelType>::is_signed || sizeof(PixelType) == 1 ? 0.0 : 1024.0;
   const double low = std::numeric_limits<PixelType>::is_integer ? double(std::numeric_limits<PixelType>::min()) : -1e30;
   const double high = std::numeric_limits<PixelType>::is_integer ? double(std::numeric_limits<PixelType>::max()) : 1e30;
   itk::ImageRegionIteratorWithIndex<TImage> it(image, image->GetLargestPossibleRegion());
   for (it.GoToBegin(); !it.IsAtEnd(); ++it)
   {
-    const auto   index = it.GetIndex();
+    const auto index = it.GetIndex();
     const double x = (2.0 * index[0] + 1.0) / options.size - 1.0;
     const double y = 1.0 - (2.0 * index[1] + 1.0) / options.size;
-    double       z = 0.0;
+    double z = 0.0;
     if constexpr (D == 3)
     {
       z = options.slices > 1 ? (2.0 * index[2] + 1.0) / options.slices - 1.0 : 0.0;
