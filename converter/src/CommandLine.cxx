@@ -2,9 +2,13 @@
 
 #include "medcrypt/Error.h"
 
+#include <ATen/Parallel.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <unistd.h>
 
 namespace medcrypt::cli
 {
@@ -63,6 +67,31 @@ Fixed(double value, int digits)
   char text[64];
   std::snprintf(text, sizeof(text), "%.*f", digits, value);
   return text;
+}
+
+void
+RequireWritableDirectoryFor(const std::string & path, const std::string & option)
+{
+  const std::filesystem::path directory = std::filesystem::absolute(path).parent_path();
+  std::error_code error;
+  if (!std::filesystem::is_directory(directory, error) || ::access(directory.c_str(), W_OK) != 0)
+  {
+    throw UserError(path + ": cannot write into " + directory.string() +
+                    " (missing or not writable); create the directory or choose another " + option);
+  }
+}
+
+void
+SetTorchThreads(int threads)
+{
+  if (threads < 0)
+  {
+    throw UserError("--threads must be 0 (LibTorch's default) or positive");
+  }
+  if (threads > 0)
+  {
+    at::set_num_threads(threads);
+  }
 }
 
 } // namespace medcrypt::cli

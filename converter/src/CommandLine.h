@@ -45,6 +45,15 @@ AddKeyOptions(CommandSpec & spec);
 UserKey
 LoadKey(const po::variables_map & values);
 
+/** Throws UserError unless the directory that `path` will be written into exists and is writable;
+ * `option` names the option that chose the path. Commands call it before long work, not after it. */
+void
+RequireWritableDirectoryFor(const std::string & path, const std::string & option);
+
+/** Sets LibTorch's CPU threads from a --threads value (0: its default); throws UserError below 0. */
+void
+SetTorchThreads(int threads);
+
 /** Prints a floating-point value for tables: fixed with `digits` decimals. */
 std::string
 Fixed(double value, int digits);

@@ -10,7 +10,6 @@
 
 #include <filesystem>
 #include <iostream>
-#include <unistd.h>
 
 namespace medcrypt::cli
 {
@@ -110,15 +109,7 @@ RunTrain(const Arguments & arguments)
     "device", po::value<std::string>()->default_value("cpu"), "cpu or cuda[:N]");
   const auto values = Parse(spec, arguments);
 
-  const int threads = values["threads"].as<int>();
-  if (threads < 0)
-  {
-    throw UserError("--threads must be 0 (LibTorch's default) or positive");
-  }
-  if (threads > 0)
-  {
-    at::set_num_threads(threads);
-  }
+  SetTorchThreads(values["threads"].as<int>());
 
   ModelConfig config = ModelConfigPreset(values["preset"].as<std::string>());
   if (values.count("alpha-max"))
@@ -185,13 +176,7 @@ RunTrain(const Arguments & arguments)
   // Found before training, not after it: the model and checkpoint are written into existing directories.
   for (const std::string & path : { out, options.checkpointPath })
   {
-    const std::filesystem::path directory = std::filesystem::absolute(path).parent_path();
-    std::error_code error;
-    if (!std::filesystem::is_directory(directory, error) || ::access(directory.c_str(), W_OK) != 0)
-    {
-      throw UserError(path + ": cannot write into " + directory.string() +
-                      " (missing or not writable); create the directory or choose another --out / --checkpoint");
-    }
+    RequireWritableDirectoryFor(path, "--out / --checkpoint");
   }
 
   auto source = std::make_shared<ImageDirectorySource>(

@@ -21,6 +21,8 @@ int
 RunTrain(const Arguments & arguments);
 int
 RunAverage(const Arguments & arguments);
+int
+RunCalibrate(const Arguments & arguments);
 
 int
 RunInfo(const Arguments & arguments);

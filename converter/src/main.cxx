@@ -25,6 +25,7 @@ const CommandEntry commands[] = {
   { "model", "a network preset and its parameter counts next to the paper's Table 1", medcrypt::cli::RunModel },
   { "train", "train a cipher network on image directories (pre-training, then encryption)", medcrypt::cli::RunTrain },
   { "average", "the mean of the weights of snapshots of one training run", medcrypt::cli::RunAverage },
+  { "calibrate", "fit a model's output calibration (uniform ciphertext values)", medcrypt::cli::RunCalibrate },
   { "info", "what a DICOM file says about its encryption (no key needed)", medcrypt::cli::RunInfo },
   { "encrypt", "encrypt an image or volume with the cipher network (ciphertext + sidecar)", medcrypt::cli::RunEncrypt },
   { "decrypt", "decrypt a ciphertext image with its sidecar (bit-exact with the envelope)", medcrypt::cli::RunDecrypt },

@@ -74,6 +74,15 @@ CipherNetImpl::CipherNetImpl(const ModelConfig & config)
                             torch::nn::ConvTranspose2dOptions(decoderHeadChannels, decoderHeadChannels, 3).padding(1)),
                           torch::nn::LeakyReLU(torch::nn::LeakyReLUOptions().negative_slope(slope)),
                           torch::nn::Conv2d(torch::nn::Conv2dOptions(decoderHeadChannels, 1, 3).padding(1))));
+  m_OutputCalibration = register_buffer(OutputCalibrationName, IdentityOutputCalibration());
+}
+
+void
+CipherNetImpl::setOutputCalibration(const torch::Tensor & knots, const std::string & origin)
+{
+  ValidateOutputCalibration(knots, origin);
+  torch::NoGradGuard noGrad;
+  m_OutputCalibration.copy_(knots);
 }
 
 void
@@ -126,6 +135,10 @@ CipherNetImpl::encrypt(const torch::Tensor & tile, const std::vector<torch::Tens
     result.alphas.push_back(fusion.alpha);
   }
   result.cipher = torch::sigmoid(torch::pixel_shuffle(m_CipherOut(features), m_Config.SubPixelFactor()));
+  if (!IsIdentityOutputCalibration(m_OutputCalibration))
+  {
+    result.cipher = ApplyOutputCalibration(result.cipher, m_OutputCalibration);
+  }
   return result;
 }
 
@@ -172,9 +185,13 @@ CipherNetImpl::decryptWithParameters(const torch::Tensor & cipher,
     throw std::invalid_argument("CipherNet::decrypt: expected " + std::to_string(levels) + " alpha vectors, got " +
                                 std::to_string(alphas.size()));
   }
-  // logit undoes the output sigmoid, so that the first decoder layer sees the pre-sigmoid values
-  // (clamped to [1e-3, 1 - 1e-3]: damaged pixels at exactly 0 or 1 stay finite).
-  torch::Tensor features = m_CipherIn(torch::pixel_unshuffle(torch::logit(cipher, 1e-3), m_Config.SubPixelFactor()));
+  // F^-1 undoes the output calibration and logit the output sigmoid, so that the first decoder layer
+  // sees the pre-sigmoid values (clamped to [1e-3, 1 - 1e-3]: damaged pixels at exactly 0 or 1 stay finite).
+  const torch::Tensor uncalibrated = IsIdentityOutputCalibration(m_OutputCalibration)
+                                       ? cipher
+                                       : InvertOutputCalibration(cipher.clamp(0.0, 1.0), m_OutputCalibration);
+  torch::Tensor features =
+    m_CipherIn(torch::pixel_unshuffle(torch::logit(uncalibrated, 1e-3), m_Config.SubPixelFactor()));
   for (int i = levels - 1; i >= 0; --i)
   {
     torch::Tensor defused;

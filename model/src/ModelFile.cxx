@@ -2,6 +2,7 @@
 
 #include "medcrypt/Error.h"
 #include "medcrypt/FeatureKeys.h"
+#include "medcrypt/OutputCalibration.h"
 
 #include <openssl/evp.h>
 
@@ -115,14 +116,19 @@ Float32Bytes(const torch::Tensor & tensor)
   return bytes;
 }
 
-/** SHA-256 of the tensors (names, shapes, float32 values) and of alpha_max when it is not 1: alpha_max
- * changes the network without changing a weight, and models made before it existed keep their ids. */
+/** SHA-256 of the tensors (names, shapes, float32 values; the output calibration only when it is not the
+ * identity) and of alpha_max when it is not 1: alpha_max changes the network without changing a weight,
+ * and models made before it existed keep their ids. */
 std::string
 ModelIdOf(const std::map<std::string, torch::Tensor> & tensors, const ModelConfig & config)
 {
   Sha256 sha;
   for (const auto & [name, tensor] : tensors)
   {
+    if (name == OutputCalibrationName && IsIdentityOutputCalibration(tensor))
+    {
+      continue; // an identity calibration changes no ciphertext, so models made before it keep their ids
+    }
     sha.Update(name.data(), name.size());
     const std::uint8_t nul = 0;
     sha.Update(&nul, 1);
@@ -177,7 +183,8 @@ SaveModelFile(CipherNet & net, const std::string & path, bool half)
     {
       throw UserError(path + ": weight " + name + " exceeds the float16 range; save without --half");
     }
-    stored[name] = half ? value.to(torch::kFloat16) : value;
+    // The calibration's knots stay float32: float16 would merge neighbours 1 / 1024 apart near 1.
+    stored[name] = half && name != OutputCalibrationName ? value.to(torch::kFloat16) : value;
   }
   const std::string modelId = ModelIdOf(stored, net->config());
 
@@ -263,6 +270,10 @@ LoadModelFile(const std::string & path, const std::optional<ModelConfig> & expec
       torch::Tensor value;
       if (!weights.try_read(name, value))
       {
+        if (name == OutputCalibrationName)
+        {
+          continue; // a model file from before the calibration: the identity the network was built with
+        }
         throw UserError(path + ": the model file lacks weight " + name);
       }
       if (value.sizes() != tensor.sizes())
@@ -272,6 +283,7 @@ LoadModelFile(const std::string & path, const std::optional<ModelConfig> & expec
       tensor.copy_(value.to(torch::kFloat32));
     }
   }
+  ValidateOutputCalibration(loaded.net->outputCalibration(), path);
   loaded.modelId = ComputeModelId(loaded.net);
   if (loaded.modelId != storedId)
   {

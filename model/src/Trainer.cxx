@@ -86,6 +86,32 @@ ReadCheckpointInt(torch::serialize::InputArchive & archive, const char * key, co
   return value.toInt();
 }
 
+/** Module::load, except that the output calibration may be missing: checkpoints from before it existed
+ * keep the identity the network was built with. */
+void
+LoadNetworkWeights(CipherNet & net, torch::serialize::InputArchive & archive)
+{
+  for (auto & parameter : net->named_parameters(/*recurse=*/false))
+  {
+    archive.read(parameter.key(), parameter.value());
+  }
+  for (auto & buffer : net->named_buffers(/*recurse=*/false))
+  {
+    if (buffer.key() == OutputCalibrationName)
+    {
+      archive.try_read(buffer.key(), buffer.value(), /*is_buffer=*/true);
+      continue;
+    }
+    archive.read(buffer.key(), buffer.value(), /*is_buffer=*/true);
+  }
+  for (const auto & child : net->named_children())
+  {
+    torch::serialize::InputArchive childArchive;
+    archive.read(child.key(), childArchive);
+    child.value()->load(childArchive);
+  }
+}
+
 } // namespace
 
 void
@@ -622,7 +648,8 @@ Trainer::LoadCheckpoint(const std::string & path)
   }
   try
   {
-    impl.net->load(weights);
+    LoadNetworkWeights(impl.net, weights);
+    ValidateOutputCalibration(impl.net->outputCalibration(), path);
     impl.step = step;
     impl.optimizerPhase = static_cast<int>(phase);
     impl.MakeOptimizer();

@@ -8,7 +8,9 @@
 #include "itkImage.h"
 #include "itkImageFileReader.h"
 #include "itkImageFileWriter.h"
+#include "medcrypt/ModelFile.h"
 #include "medcrypt/NeuralCipher.h"
+#include "medcrypt/OutputCalibration.h"
 #include "medcrypt/UserKey.h"
 #include "medcryptSheppLoganPhantom.h"
 
@@ -193,6 +195,62 @@ TEST_F(CipherCli, MissingSidecarIsNamed)
   const auto result = RunMedcrypt("decrypt --key " + key + " " + cipher + " " + (directory / "restored.mha"));
   EXPECT_NE(result.status, 0);
   EXPECT_TRUE(Contains(result.errors, cipher + ".medcrypt")) << result.errors;
+}
+
+TEST_F(CipherCli, CalibratedModelIsWrittenAndItsCiphertextsRoundTrip)
+{
+  const auto data = directory / "train";
+  std::filesystem::create_directory(data);
+  medcrypt::PhantomOptions options;
+  options.size = 64;
+  itk::WriteImage(medcrypt::MakeSheppLoganPhantom<itk::Image<short, 2>>(options), data + "/phantom.mha");
+  const auto calibrated = directory / "calibrated.mcmodel";
+  const auto result =
+    RunMedcrypt("calibrate --model " + model + " --data " + data + " --tiles 16 --threads 1 --out " + calibrated);
+  ASSERT_EQ(result.status, 0) << result.errors;
+  EXPECT_TRUE(Contains(result.output, "fitted on 16 tiles of 1 slices")) << result.output;
+  EXPECT_TRUE(Contains(result.output, "calibrated model written to " + calibrated)) << result.output;
+  const medcrypt::LoadedModel loaded = medcrypt::LoadModelFile(calibrated);
+  EXPECT_FALSE(medcrypt::IsIdentityOutputCalibration(loaded.net->outputCalibration()));
+  EXPECT_NE(loaded.modelId, medcrypt::LoadModelFile(model).modelId);
+
+  // Its ciphertexts name it, and they round-trip bit for bit like any other model's.
+  const auto cipher = directory / "cipher.mha";
+  const auto encrypted = RunMedcrypt("encrypt --key " + key + " --model " + calibrated + " " + phantom + " " + cipher);
+  ASSERT_EQ(encrypted.status, 0) << encrypted.errors;
+  const auto restored = directory / "restored.mha";
+  const auto decrypted = RunMedcrypt("decrypt --key " + key + " --model " + calibrated + " " + cipher + " " + restored);
+  ASSERT_EQ(decrypted.status, 0) << decrypted.errors;
+  EXPECT_TRUE((SameImageFiles<short, 2>(phantom, restored)));
+}
+
+TEST_F(CipherCli, CalibrateRefusesBadModelsDataAndOutputsBeforeAnyWork)
+{
+  const auto data = directory / "train";
+  std::filesystem::create_directory(data);
+  std::filesystem::copy_file(phantom, data + "/phantom.mha");
+  const auto run = [&](const std::string & modelPath, const std::string & dataPath, const std::string & out)
+  { return RunMedcrypt("calibrate --model " + modelPath + " --data " + dataPath + " --tiles 4 --out " + out); };
+
+  const auto missing = run(directory / "absent.mcmodel", data, directory / "out.mcmodel");
+  EXPECT_NE(missing.status, 0);
+  EXPECT_TRUE(Contains(missing.errors, "absent.mcmodel: cannot open the model file")) << missing.errors;
+
+  const auto same = run(model, data, model);
+  EXPECT_NE(same.status, 0);
+  EXPECT_TRUE(Contains(same.errors, "is the model to calibrate")) << same.errors;
+
+  const auto unwritable = run(model, data, directory / "missing/out.mcmodel");
+  EXPECT_NE(unwritable.status, 0);
+  EXPECT_TRUE(Contains(unwritable.errors, "missing/out.mcmodel: cannot write into")) << unwritable.errors;
+  EXPECT_FALSE(std::filesystem::exists(directory / "missing"));
+
+  const auto empty = directory / "empty";
+  std::filesystem::create_directory(empty);
+  const auto noImages = run(model, empty, directory / "out.mcmodel");
+  EXPECT_NE(noImages.status, 0);
+  EXPECT_TRUE(Contains(noImages.errors, "no usable images")) << noImages.errors;
+  EXPECT_FALSE(std::filesystem::exists(directory / "out.mcmodel"));
 }
 
 } // namespace

@@ -9,6 +9,7 @@
 #include "medcrypt/FeatureFusionEncryption.h"
 #include "medcrypt/ModelConfig.h"
 #include "medcrypt/ModelSummary.h"
+#include "medcrypt/OutputCalibration.h"
 
 #include <vector>
 
@@ -24,10 +25,12 @@ struct EncryptResult
 };
 
 /** Encryption:  x -> head (5x5 conv) -> [FEM_i -> FFPM_i(K_i)] for i = 1..L -> conv to r^2 channels
- *               -> PixelShuffle(r) -> sigmoid = cipher; EP_i = FFEM_i(alpha_i, k_i).
- * Decryption:   cipher -> PixelUnshuffle(r) -> conv to C_L -> [Eq. 6 with alpha_i, K'_i -> FFDM_i -> FDM_i]
+ *               -> PixelShuffle(r) -> sigmoid -> F = cipher; EP_i = FFEM_i(alpha_i, k_i).
+ * Decryption:   cipher -> F^-1 -> PixelUnshuffle(r) -> conv to C_L -> [Eq. 6 with alpha_i, K'_i -> FFDM_i -> FDM_i]
  *               for i = L..1 -> deconv, conv to 1 channel -> sigmoid; alpha_i = FFEM_i^-1(EP_i, k_i).
  * Feature keys K_i are [B, C_i, T / 2^i, T / 2^i] uniformised logistic values (MakeFeatureKeys).
+ * F is the output calibration (OutputCalibration.h), the buffer "output_calibration": the identity
+ * until `medcrypt calibrate` fits it (and skipped while it is).
  * Tiles are [B, 1, T, T] with T a multiple of r; any T works (fully convolutional), the
  * configuration's tileSize is the one inference uses. Works on whatever device the module and the
  * tensors are on (keys are moved to the tile's device). */
@@ -83,6 +86,17 @@ public:
     return m_Config.fusion;
   }
 
+  /** The knots of the output calibration F (a [S + 1] buffer; the identity unless fitted). */
+  const torch::Tensor &
+  outputCalibration() const
+  {
+    return m_OutputCalibration;
+  }
+
+  /** Replaces F (validated: throws UserError naming `origin` for knots that are not a rising map). */
+  void
+  setOutputCalibration(const torch::Tensor & knots, const std::string & origin = "output calibration");
+
 private:
   void
   CheckKeys(const torch::Tensor & image, const std::vector<torch::Tensor> & keys, const char * what) const;
@@ -97,6 +111,7 @@ private:
   std::vector<FeatureFusionDecryptionModule> m_Defusions;
   std::vector<FeatureDecoderModule> m_Decoders;
   torch::nn::Sequential m_Tail{ nullptr };
+  torch::Tensor m_OutputCalibration;
 };
 TORCH_MODULE(CipherNet);
 
