@@ -63,6 +63,10 @@ RunTrain(const Arguments & arguments)
     "twin-correlation-weight",
     po::value<double>()->default_value(TrainerOptions{}.twinCorrelationWeight)->value_name("W"),
     "weight of |corr(C, C')| between an image's ciphertext and its twin's (not in the paper; 0: off)")(
+    "batch-histogram-weight",
+    po::value<double>()->default_value(TrainerOptions{}.batchHistogramWeight)->value_name("W"),
+    "weight of the histogram loss over the whole batch's ciphertexts, which sees a histogram shape that every "
+    "image shares (not in the paper; 0: off)")(
     "alpha-max",
     po::value<double>()->value_name("A"),
     "ceiling of the fusion weights alpha_i (default: the preset's); below 1 every level's key weighs at least 1 - A")(
@@ -143,6 +147,7 @@ RunTrain(const Arguments & arguments)
   options.diffusionWeight = values["diffusion-weight"].as<double>();
   options.singleLevelTwins = values["single-level-twins"].as<double>();
   options.twinCorrelationWeight = values["twin-correlation-weight"].as<double>();
+  options.batchHistogramWeight = values["batch-histogram-weight"].as<double>();
   options.attacks.probability = values["attack-probability"].as<double>();
   options.attacks.maxConstantFraction = values["attack-max-constants"].as<double>();
   options.attacks.maxRectangleFraction = values["attack-max-rectangle"].as<double>();

@@ -362,6 +362,13 @@ WrongKeyLoss(const torch::Tensor & decrypted,
   return (matrix * wrongKeyMask).sum() / static_cast<double>(offDiagonal);
 }
 
+torch::Tensor
+BatchHistogramLoss(const torch::Tensor & x, int bins)
+{
+  CheckImages(x, "BatchHistogramLoss input");
+  return HistogramLossPerImage(x.reshape({ 1, 1, -1, x.size(3) }), bins).mean();
+}
+
 EncryptionLossTerms
 EncryptionLoss(const torch::Tensor & cipher,
                const torch::Tensor & cipherChanged,
@@ -375,9 +382,10 @@ EncryptionLoss(const torch::Tensor & cipher,
   terms.diffusion = DiffusionLoss(cipher, cipherChanged, weights);
   terms.dissimilarity = DissimilarityLoss(alphas, encrypted, weights.dissimilarityThreshold);
   terms.twinCorrelation = TwinCorrelationLoss(cipher, cipherChanged);
+  terms.batchHistogram = BatchHistogramLoss(cipher, weights.histogramBins);
   terms.total = weights.stats * terms.stats + weights.correlationTotal * terms.correlation +
                 weights.diffusion * terms.diffusion + weights.dissimilarity * terms.dissimilarity +
-                weights.twinCorrelation * terms.twinCorrelation;
+                weights.twinCorrelation * terms.twinCorrelation + weights.batchHistogram * terms.batchHistogram;
   return terms;
 }
 

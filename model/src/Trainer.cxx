@@ -148,7 +148,8 @@ TrainerOptions::Validate(const ModelConfig & config) const
     throw UserError("--wrong-key-weight must be a number >= 0 and --wrong-key-warmup at least 0");
   }
   for (const auto & [weight, flag] : { std::pair{ diffusionWeight, "--diffusion-weight" },
-                                       std::pair{ twinCorrelationWeight, "--twin-correlation-weight" } })
+                                       std::pair{ twinCorrelationWeight, "--twin-correlation-weight" },
+                                       std::pair{ batchHistogramWeight, "--batch-histogram-weight" } })
   {
     if (!(weight >= 0.0) || !std::isfinite(weight))
     {
@@ -222,6 +223,7 @@ struct Trainer::Impl
     }
     weights.diffusion = options.diffusionWeight;
     weights.twinCorrelation = options.twinCorrelationWeight;
+    weights.batchHistogram = options.batchHistogramWeight;
     torch::manual_seed(options.seed);
     net = CipherNet(config);
     if (!options.initialModelPath.empty())
@@ -378,6 +380,7 @@ struct Trainer::Impl
              { "diffusion", encryption.diffusion.item<double>() },
              { "dissimilarity", encryption.dissimilarity.item<double>() },
              { "twin_corr", encryption.twinCorrelation.item<double>() },
+             { "batch_hist", encryption.batchHistogram.item<double>() },
              { "wrong_key", decryption.wrongKey.item<double>() },
              { "similarity", decryption.similarity.item<double>() },
              { "l1", decryption.reconstruction.item<double>() },

@@ -592,6 +592,7 @@ EncryptionAndDecryptionLossesAreTheWeightedSums()
   weights.similarity = 13.0;
   weights.reconstruction = 17.0;
   weights.twinCorrelation = 19.0;
+  weights.batchHistogram = 23.0;
   const torch::Tensor cipher = UniformImages(2, 32, 32, 53).requires_grad_();
   const torch::Tensor changed = UniformImages(2, 32, 32, 59);
   const torch::Tensor alpha = torch::rand({ 2, 4 }, torch::make_generator<at::CPUGeneratorImpl>(61)).requires_grad_();
@@ -603,10 +604,11 @@ EncryptionAndDecryptionLossesAreTheWeightedSums()
   EXPECT_NEAR(encryption.diffusion.item<double>(), DiffusionLoss(cipher, changed, weights).item<double>(), 1e-6);
   EXPECT_NEAR(encryption.dissimilarity.item<double>(), DissimilarityLoss({ alpha }, { ep }, 0.0).item<double>(), 1e-6);
   EXPECT_NEAR(encryption.twinCorrelation.item<double>(), TwinCorrelationLoss(cipher, changed).item<double>(), 1e-6);
+  EXPECT_NEAR(encryption.batchHistogram.item<double>(), BatchHistogramLoss(cipher).item<double>(), 1e-6);
   EXPECT_NEAR(encryption.total.item<double>(),
               2 * encryption.stats.item<double>() + 3 * encryption.correlation.item<double>() +
                 5 * encryption.diffusion.item<double>() + 7 * encryption.dissimilarity.item<double>() +
-                19 * encryption.twinCorrelation.item<double>(),
+                19 * encryption.twinCorrelation.item<double>() + 23 * encryption.batchHistogram.item<double>(),
               1e-4);
   encryption.total.backward();
   EXPECT_TRUE(AllFinite(cipher.grad()));
@@ -916,6 +918,23 @@ TEST(Losses, NPCRAndUACI)
 TEST(Losses, TwinCorrelation)
 {
   TwinCorrelationOfTwo2x2Images();
+}
+
+TEST(Losses, BatchHistogramPoolsTheBatch)
+{
+  // 4 bins with centres 0.125, 0.375, 0.625, 0.875. Image a fills the lower two bins, image b the upper
+  // two (counts 2, 2, 0, 0 and 0, 0, 2, 2): each alone is as far from uniform as the histogram loss goes
+  // here, mean((4 p - 1)^2) = 1, but pooled they are uniform (2 in each bin): 0. Two copies of a share
+  // their shape, and pooled they stay at 1.
+  const torch::Tensor a = torch::tensor({ 0.125f, 0.125f, 0.375f, 0.375f }).view({ 1, 1, 2, 2 });
+  const torch::Tensor b = torch::tensor({ 0.625f, 0.625f, 0.875f, 0.875f }).view({ 1, 1, 2, 2 });
+  EXPECT_NEAR(BatchHistogramLoss(a, 4).item<double>(), 1.0, 1e-6);
+  EXPECT_NEAR(BatchHistogramLoss(torch::cat({ a, b }), 4).item<double>(), 0.0, 1e-6);
+  const torch::Tensor shared = torch::cat({ a, a }).requires_grad_();
+  const torch::Tensor loss = BatchHistogramLoss(shared, 4);
+  EXPECT_NEAR(loss.item<double>(), 1.0, 1e-6);
+  loss.backward();
+  EXPECT_TRUE(torch::isfinite(shared.grad()).all().item<bool>());
 }
 
 TEST(Losses, CosineLosses)

@@ -32,6 +32,9 @@ struct LossWeights
   // Not in the paper: weight of |corr(C, C')| between the ciphertexts of an image and its diffusion twin
   // (TwinCorrelationLoss). 0 keeps Eq. 24 as published; see docs/design.md for why the default model uses it.
   double twinCorrelation = 0.0;
+  // Not in the paper: weight of BatchHistogramLoss, the histogram loss of Eq. 7 over every value of the
+  // batch at once. 0 keeps Eq. 24 as published; see docs/design.md ("output calibration").
+  double batchHistogram = 0.0;
   // epsilon of Eq. 20 on the [0, 1] scale of UACI() below. The paper's ideal 33.4635% is the UACI of two
   // independent uniform 8-bit images ((256^2 - 1) / (3 * 256) / 255). The 8-bit view of a [0, 1] cipher is
   // floor(256 c), whose UACI is the same 33.4635% exactly when the [0, 1] mean |C1 - C2| is 1/3 (its value for
@@ -177,15 +180,23 @@ WrongKeyLoss(const torch::Tensor & decrypted,
              const torch::Tensor & noise,
              const LossWeights & weights = {});
 
+/** The histogram loss of Eq. 7 (HistogramLoss) over all values of the batch x [B, 1, H, W] pooled, as one
+ * image: a histogram shape that every image of the batch shares is measured against the sampling noise
+ * of B H W values rather than of H W (for 4 x 128 x 128 and 256 bins the floor falls from about 0.016 to
+ * 0.004), so training can see it. Not in the paper. -> scalar. */
+torch::Tensor
+BatchHistogramLoss(const torch::Tensor & x, int bins = 256);
+
 /** The parts of Eq. 24 and their weighted sum. */
 struct EncryptionLossTerms
 {
-  torch::Tensor stats, correlation, diffusion, dissimilarity, twinCorrelation, total;
+  torch::Tensor stats, correlation, diffusion, dissimilarity, twinCorrelation, batchHistogram, total;
 };
 
 /** Eq. 24: lambda_s L_stats(C) + lambda_c L_c(C) + lambda_d L_diff(C, C') + lambda_cos L_disim(alpha, EP),
  * where C' is the ciphertext of the plaintext with changed pixels, plus (not in the paper)
- * weights.twinCorrelation * TwinCorrelationLoss(C, C'); the term is computed and reported even at weight 0. */
+ * weights.twinCorrelation * TwinCorrelationLoss(C, C') and weights.batchHistogram * BatchHistogramLoss(C); both
+ * terms are computed and reported even at weight 0. */
 EncryptionLossTerms
 EncryptionLoss(const torch::Tensor & cipher,
                const torch::Tensor & cipherChanged,

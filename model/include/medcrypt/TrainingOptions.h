@@ -64,6 +64,8 @@ struct TrainerOptions
   // Weight of |corr(C, C')| between an image's ciphertext and its twin's (losses::TwinCorrelationLoss,
   // not in the paper; 0: Eq. 24 as published). See docs/design.md.
   double twinCorrelationWeight = 0.0;
+  // Weight of losses::BatchHistogramLoss on the ciphertexts (not in the paper; 0: Eq. 24 as published).
+  double batchHistogramWeight = 0.0;
   AttackSimulationOptions attacks; // damage done to the ciphertexts before decryption (guideline 2)
   // Fine-tuning: start from the weights of this model file (same configuration) instead of random ones.
   std::string initialModelPath;
