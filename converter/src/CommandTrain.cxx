@@ -67,6 +67,10 @@ RunTrain(const Arguments & arguments)
     po::value<double>()->default_value(TrainerOptions{}.batchHistogramWeight)->value_name("W"),
     "weight of the histogram loss over the whole batch's ciphertexts, which sees a histogram shape that every "
     "image shares (not in the paper; 0: off)")(
+    "diffusion-on-ranks",
+    po::bool_switch(),
+    "take the NPCR/UACI loss on the ranks of the batch's ciphertexts, so that a histogram shape every image shares "
+    "cannot raise UACI (not in the paper)")(
     "alpha-max",
     po::value<double>()->value_name("A"),
     "ceiling of the fusion weights alpha_i (default: the preset's); below 1 every level's key weighs at least 1 - A")(
@@ -148,6 +152,7 @@ RunTrain(const Arguments & arguments)
   options.singleLevelTwins = values["single-level-twins"].as<double>();
   options.twinCorrelationWeight = values["twin-correlation-weight"].as<double>();
   options.batchHistogramWeight = values["batch-histogram-weight"].as<double>();
+  options.diffusionOnRanks = values["diffusion-on-ranks"].as<bool>();
   options.attacks.probability = values["attack-probability"].as<double>();
   options.attacks.maxConstantFraction = values["attack-max-constants"].as<double>();
   options.attacks.maxRectangleFraction = values["attack-max-rectangle"].as<double>();

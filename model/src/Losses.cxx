@@ -2,6 +2,7 @@
 #include "medcrypt/Losses.h"
 
 #include "medcrypt/Error.h"
+#include "medcrypt/OutputCalibration.h"
 
 #include <algorithm>
 #include <cmath>
@@ -369,6 +370,14 @@ BatchHistogramLoss(const torch::Tensor & x, int bins)
   return HistogramLossPerImage(x.reshape({ 1, 1, -1, x.size(3) }), bins).mean();
 }
 
+std::pair<torch::Tensor, torch::Tensor>
+PooledRanks(const torch::Tensor & c1, const torch::Tensor & c2)
+{
+  CheckSameShape(c1, c2, "PooledRanks");
+  const torch::Tensor knots = FitOutputCalibration(torch::cat({ c1.detach(), c2.detach() }));
+  return { ApplyOutputCalibration(c1, knots), ApplyOutputCalibration(c2, knots) };
+}
+
 EncryptionLossTerms
 EncryptionLoss(const torch::Tensor & cipher,
                const torch::Tensor & cipherChanged,
@@ -379,7 +388,15 @@ EncryptionLoss(const torch::Tensor & cipher,
   EncryptionLossTerms terms;
   terms.stats = StatsLoss(cipher, weights);
   terms.correlation = CorrelationTotalLoss(cipher, weights);
-  terms.diffusion = DiffusionLoss(cipher, cipherChanged, weights);
+  if (weights.diffusionOnRanks)
+  {
+    const auto [ranks, ranksChanged] = PooledRanks(cipher, cipherChanged);
+    terms.diffusion = DiffusionLoss(ranks, ranksChanged, weights);
+  }
+  else
+  {
+    terms.diffusion = DiffusionLoss(cipher, cipherChanged, weights);
+  }
   terms.dissimilarity = DissimilarityLoss(alphas, encrypted, weights.dissimilarityThreshold);
   terms.twinCorrelation = TwinCorrelationLoss(cipher, cipherChanged);
   terms.batchHistogram = BatchHistogramLoss(cipher, weights.histogramBins);

@@ -224,6 +224,7 @@ struct Trainer::Impl
     weights.diffusion = options.diffusionWeight;
     weights.twinCorrelation = options.twinCorrelationWeight;
     weights.batchHistogram = options.batchHistogramWeight;
+    weights.diffusionOnRanks = options.diffusionOnRanks;
     torch::manual_seed(options.seed);
     net = CipherNet(config);
     if (!options.initialModelPath.empty())

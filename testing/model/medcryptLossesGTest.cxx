@@ -937,6 +937,48 @@ TEST(Losses, BatchHistogramPoolsTheBatch)
   EXPECT_TRUE(torch::isfinite(shared.grad()).all().item<bool>());
 }
 
+TEST(Losses, DiffusionOnRanksIgnoresASharedHistogramShape)
+{
+  // Two independent uniform ciphertext batches, then both pushed towards 0 and 1 by the same rising map
+  // g(u) = 1/2 + sign(2u - 1) |2u - 1|^(1/3) / 2 (a U-shaped histogram that every image shares). That shape
+  // alone raises the mean |C - C'| from 1/3 to about 0.4286 (E|g(U1) - g(U2)|, numerically), which is what
+  // L_diff rewards; on the pooled ranks both versions give the same values, about 1/3.
+  const torch::Tensor u1 = UniformImages(2, 64, 64, 83);
+  const torch::Tensor u2 = UniformImages(2, 64, 64, 89);
+  const auto shared = [](const torch::Tensor & u)
+  {
+    const torch::Tensor v = 2.0 * u - 1.0;
+    return 0.5 + 0.5 * v.sign() * v.abs().pow(1.0 / 3.0);
+  };
+  const torch::Tensor c1 = shared(u1).requires_grad_();
+  const torch::Tensor c2 = shared(u2);
+  EXPECT_NEAR(UACI(c1, c2).mean().item<double>(), 0.4286, 0.01);
+  EXPECT_NEAR(UACI(u1, u2).mean().item<double>(), 1.0 / 3.0, 0.01);
+
+  const auto [r1, r2] = PooledRanks(c1, c2);
+  const auto [q1, q2] = PooledRanks(u1, u2);
+  // Ranks do not see a rising map: equal up to the 1024-segment interpolation and quantile noise.
+  EXPECT_LT((r1 - q1).abs().max().item<double>(), 2.0 / 1024);
+  EXPECT_LT((r2 - q2).abs().max().item<double>(), 2.0 / 1024);
+  EXPECT_NEAR(UACI(r1, r2).mean().item<double>(), 1.0 / 3.0, 0.01);
+  // Pooled, the ranks are uniform: the batch histogram loss sits at its sampling floor (about
+  // 256 / 16384 * 2/3 = 0.0104 for these 16,384 values), far below the shaped values (about 0.83).
+  EXPECT_LT(BatchHistogramLoss(torch::cat({ r1, r2 })).item<double>(), 0.02);
+  EXPECT_GT(BatchHistogramLoss(torch::cat({ c1.detach(), c2 })).item<double>(), 0.5);
+
+  LossWeights weights;
+  weights.diffusionOnRanks = true;
+  const torch::Tensor alpha = torch::rand({ 2, 4 }, torch::make_generator<at::CPUGeneratorImpl>(97));
+  const EncryptionLossTerms terms = EncryptionLoss(c1, c2, { alpha }, { alpha }, weights);
+  EXPECT_NEAR(terms.diffusion.item<double>(), DiffusionLoss(r1, r2, weights).item<double>(), 1e-6);
+  // On the values, the same weights see the shape's UACI 0.4286 (0.1 x 0.095 over the ideal); on ranks not.
+  EXPECT_LT(terms.diffusion.item<double>(), DiffusionLoss(c1, c2, weights).item<double>() - 0.005);
+  terms.diffusion.backward();
+  EXPECT_TRUE(AllFinite(c1.grad()));
+  EXPECT_TRUE(AnyNonZero(c1.grad()));
+  EXPECT_THROW(PooledRanks(c1, c2.narrow(0, 0, 1)), c10::Error);
+}
+
 TEST(Losses, CosineLosses)
 {
   {

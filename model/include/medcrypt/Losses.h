@@ -8,6 +8,7 @@
 
 #include <torch/torch.h>
 
+#include <utility>
 #include <vector>
 
 namespace medcrypt::losses
@@ -35,6 +36,12 @@ struct LossWeights
   // Not in the paper: weight of BatchHistogramLoss, the histogram loss of Eq. 7 over every value of the
   // batch at once. 0 keeps Eq. 24 as published; see docs/design.md ("output calibration").
   double batchHistogram = 0.0;
+  // Not in the paper: compute L_diff (Eq. 18-20) on the ranks of the ciphertexts rather than their values:
+  // both ciphertexts of every pair pass through the map that makes the batch's ciphertext values uniform
+  // (FitOutputCalibration of the batch, knots held fixed) before NPCR and UACI are taken. A histogram shape
+  // that every image shares then cannot raise UACI; only ciphertexts less alike than their twins' can.
+  // false keeps Eq. 24 as published; see docs/design.md ("output calibration").
+  bool diffusionOnRanks = false;
   // epsilon of Eq. 20 on the [0, 1] scale of UACI() below. The paper's ideal 33.4635% is the UACI of two
   // independent uniform 8-bit images ((256^2 - 1) / (3 * 256) / 255). The 8-bit view of a [0, 1] cipher is
   // floor(256 c), whose UACI is the same 33.4635% exactly when the [0, 1] mean |C1 - C2| is 1/3 (its value for
@@ -187,6 +194,13 @@ WrongKeyLoss(const torch::Tensor & decrypted,
 torch::Tensor
 BatchHistogramLoss(const torch::Tensor & x, int bins = 256);
 
+/** c1 and c2 [B, 1, H, W] mapped by the rising piecewise-linear map that makes the values of both, pooled,
+ * uniform on [0, 1] (FitOutputCalibration of their detached values, then ApplyOutputCalibration): each value
+ * becomes about its rank among the 2 B H W values, divided by their number. Differentiable in c1 and c2 with
+ * the map held fixed. Not in the paper. -> {F(c1), F(c2)}. */
+std::pair<torch::Tensor, torch::Tensor>
+PooledRanks(const torch::Tensor & c1, const torch::Tensor & c2);
+
 /** The parts of Eq. 24 and their weighted sum. */
 struct EncryptionLossTerms
 {
@@ -196,7 +210,8 @@ struct EncryptionLossTerms
 /** Eq. 24: lambda_s L_stats(C) + lambda_c L_c(C) + lambda_d L_diff(C, C') + lambda_cos L_disim(alpha, EP),
  * where C' is the ciphertext of the plaintext with changed pixels, plus (not in the paper)
  * weights.twinCorrelation * TwinCorrelationLoss(C, C') and weights.batchHistogram * BatchHistogramLoss(C); both
- * terms are computed and reported even at weight 0. */
+ * terms are computed and reported even at weight 0. With weights.diffusionOnRanks, L_diff is taken on
+ * PooledRanks(C, C') instead of C and C'. */
 EncryptionLossTerms
 EncryptionLoss(const torch::Tensor & cipher,
                const torch::Tensor & cipherChanged,

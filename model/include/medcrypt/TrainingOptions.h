@@ -66,6 +66,9 @@ struct TrainerOptions
   double twinCorrelationWeight = 0.0;
   // Weight of losses::BatchHistogramLoss on the ciphertexts (not in the paper; 0: Eq. 24 as published).
   double batchHistogramWeight = 0.0;
+  // L_diff on the pooled ranks of the batch's ciphertexts (losses::LossWeights::diffusionOnRanks; not in
+  // the paper; false: Eq. 24 as published).
+  bool diffusionOnRanks = false;
   AttackSimulationOptions attacks; // damage done to the ciphertexts before decryption (guideline 2)
   // Fine-tuning: start from the weights of this model file (same configuration) instead of random ones.
   std::string initialModelPath;
