@@ -71,6 +71,10 @@ RunTrain(const Arguments & arguments)
     po::bool_switch(),
     "take the NPCR/UACI loss on the ranks of the batch's ciphertexts, so that a histogram shape every image shares "
     "cannot raise UACI (not in the paper)")(
+    "twin-correlation-on-ranks",
+    po::bool_switch(),
+    "take the twin-correlation loss on the same ranks (a Spearman correlation), which a shared histogram shape "
+    "cannot lower (not in the paper)")(
     "alpha-max",
     po::value<double>()->value_name("A"),
     "ceiling of the fusion weights alpha_i (default: the preset's); below 1 every level's key weighs at least 1 - A")(
@@ -153,6 +157,7 @@ RunTrain(const Arguments & arguments)
   options.twinCorrelationWeight = values["twin-correlation-weight"].as<double>();
   options.batchHistogramWeight = values["batch-histogram-weight"].as<double>();
   options.diffusionOnRanks = values["diffusion-on-ranks"].as<bool>();
+  options.twinCorrelationOnRanks = values["twin-correlation-on-ranks"].as<bool>();
   options.attacks.probability = values["attack-probability"].as<double>();
   options.attacks.maxConstantFraction = values["attack-max-constants"].as<double>();
   options.attacks.maxRectangleFraction = values["attack-max-rectangle"].as<double>();

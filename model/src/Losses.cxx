@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <tuple>
 #include <utility>
 
 namespace medcrypt::losses
@@ -388,17 +389,16 @@ EncryptionLoss(const torch::Tensor & cipher,
   EncryptionLossTerms terms;
   terms.stats = StatsLoss(cipher, weights);
   terms.correlation = CorrelationTotalLoss(cipher, weights);
-  if (weights.diffusionOnRanks)
+  torch::Tensor ranks, ranksChanged;
+  if (weights.diffusionOnRanks || weights.twinCorrelationOnRanks)
   {
-    const auto [ranks, ranksChanged] = PooledRanks(cipher, cipherChanged);
-    terms.diffusion = DiffusionLoss(ranks, ranksChanged, weights);
+    std::tie(ranks, ranksChanged) = PooledRanks(cipher, cipherChanged);
   }
-  else
-  {
-    terms.diffusion = DiffusionLoss(cipher, cipherChanged, weights);
-  }
+  terms.diffusion = weights.diffusionOnRanks ? DiffusionLoss(ranks, ranksChanged, weights)
+                                             : DiffusionLoss(cipher, cipherChanged, weights);
   terms.dissimilarity = DissimilarityLoss(alphas, encrypted, weights.dissimilarityThreshold);
-  terms.twinCorrelation = TwinCorrelationLoss(cipher, cipherChanged);
+  terms.twinCorrelation = weights.twinCorrelationOnRanks ? TwinCorrelationLoss(ranks, ranksChanged)
+                                                         : TwinCorrelationLoss(cipher, cipherChanged);
   terms.batchHistogram = BatchHistogramLoss(cipher, weights.histogramBins);
   terms.total = weights.stats * terms.stats + weights.correlationTotal * terms.correlation +
                 weights.diffusion * terms.diffusion + weights.dissimilarity * terms.dissimilarity +

@@ -225,6 +225,7 @@ struct Trainer::Impl
     weights.twinCorrelation = options.twinCorrelationWeight;
     weights.batchHistogram = options.batchHistogramWeight;
     weights.diffusionOnRanks = options.diffusionOnRanks;
+    weights.twinCorrelationOnRanks = options.twinCorrelationOnRanks;
     torch::manual_seed(options.seed);
     net = CipherNet(config);
     if (!options.initialModelPath.empty())

@@ -69,6 +69,8 @@ struct TrainerOptions
   // L_diff on the pooled ranks of the batch's ciphertexts (losses::LossWeights::diffusionOnRanks; not in
   // the paper; false: Eq. 24 as published).
   bool diffusionOnRanks = false;
+  // TwinCorrelationLoss on the same ranks (losses::LossWeights::twinCorrelationOnRanks; false: on values).
+  bool twinCorrelationOnRanks = false;
   AttackSimulationOptions attacks; // damage done to the ciphertexts before decryption (guideline 2)
   // Fine-tuning: start from the weights of this model file (same configuration) instead of random ones.
   std::string initialModelPath;
