@@ -75,6 +75,9 @@ RunTrain(const Arguments & arguments)
     po::bool_switch(),
     "take the twin-correlation loss on the same ranks (a Spearman correlation), which a shared histogram shape "
     "cannot lower (not in the paper)")(
+    "correlation-on-ranks",
+    po::bool_switch(),
+    "take the adjacent-pixel correlation and 2-D histogram losses on the same ranks (not in the paper)")(
     "alpha-max",
     po::value<double>()->value_name("A"),
     "ceiling of the fusion weights alpha_i (default: the preset's); below 1 every level's key weighs at least 1 - A")(
@@ -158,6 +161,7 @@ RunTrain(const Arguments & arguments)
   options.batchHistogramWeight = values["batch-histogram-weight"].as<double>();
   options.diffusionOnRanks = values["diffusion-on-ranks"].as<bool>();
   options.twinCorrelationOnRanks = values["twin-correlation-on-ranks"].as<bool>();
+  options.correlationOnRanks = values["correlation-on-ranks"].as<bool>();
   options.attacks.probability = values["attack-probability"].as<double>();
   options.attacks.maxConstantFraction = values["attack-max-constants"].as<double>();
   options.attacks.maxRectangleFraction = values["attack-max-rectangle"].as<double>();

@@ -388,12 +388,12 @@ EncryptionLoss(const torch::Tensor & cipher,
 {
   EncryptionLossTerms terms;
   terms.stats = StatsLoss(cipher, weights);
-  terms.correlation = CorrelationTotalLoss(cipher, weights);
   torch::Tensor ranks, ranksChanged;
-  if (weights.diffusionOnRanks || weights.twinCorrelationOnRanks)
+  if (weights.diffusionOnRanks || weights.twinCorrelationOnRanks || weights.correlationOnRanks)
   {
     std::tie(ranks, ranksChanged) = PooledRanks(cipher, cipherChanged);
   }
+  terms.correlation = CorrelationTotalLoss(weights.correlationOnRanks ? ranks : cipher, weights);
   terms.diffusion = weights.diffusionOnRanks ? DiffusionLoss(ranks, ranksChanged, weights)
                                              : DiffusionLoss(cipher, cipherChanged, weights);
   terms.dissimilarity = DissimilarityLoss(alphas, encrypted, weights.dissimilarityThreshold);

@@ -226,6 +226,7 @@ struct Trainer::Impl
     weights.batchHistogram = options.batchHistogramWeight;
     weights.diffusionOnRanks = options.diffusionOnRanks;
     weights.twinCorrelationOnRanks = options.twinCorrelationOnRanks;
+    weights.correlationOnRanks = options.correlationOnRanks;
     torch::manual_seed(options.seed);
     net = CipherNet(config);
     if (!options.initialModelPath.empty())

@@ -1007,9 +1007,44 @@ TEST(Losses, TwinCorrelationOnRanksIgnoresASharedHistogramShape)
   const EncryptionLossTerms terms = EncryptionLoss(c1, c2, { alpha }, { alpha }, weights);
   EXPECT_NEAR(terms.twinCorrelation.item<double>(), TwinCorrelationLoss(r1, r2).item<double>(), 1e-6);
   EXPECT_GT(terms.twinCorrelation.item<double>(), shaped + 0.02);
-  // Only the twin correlation moved to ranks: L_diff is still taken on the values.
+  // Only the twin correlation moved to ranks: L_diff and L_c are still taken on the values.
   EXPECT_NEAR(terms.diffusion.item<double>(), DiffusionLoss(c1, c2, weights).item<double>(), 1e-6);
+  EXPECT_NEAR(terms.correlation.item<double>(), CorrelationTotalLoss(c1, weights).item<double>(), 1e-6);
   terms.twinCorrelation.backward();
+  EXPECT_TRUE(AllFinite(c1.grad()));
+  EXPECT_TRUE(AnyNonZero(c1.grad()));
+}
+
+TEST(Losses, CorrelationOnRanksIgnoresASharedHistogramShape)
+{
+  // Neighbours that share noise: z = (n + n shifted right + n shifted down) / sqrt(3) gives horizontal and
+  // vertical correlation 1/3 between logits. Gain 4 instead of 1.7 (a shared U shape) lowers the Pearson
+  // correlation of neighbours, so L_c on values rewards the shape; on the pooled ranks it cannot.
+  auto generator = torch::make_generator<at::CPUGeneratorImpl>(109);
+  const torch::Tensor n = torch::randn({ 2, 1, 129, 129 }, generator, torch::kFloat);
+  using torch::indexing::None;
+  using torch::indexing::Slice;
+  const torch::Tensor z = (n.index({ Slice(), Slice(), Slice(1, None), Slice(1, None) }) +
+                           n.index({ Slice(), Slice(), Slice(1, None), Slice(None, -1) }) +
+                           n.index({ Slice(), Slice(), Slice(None, -1), Slice(1, None) })) /
+                          std::sqrt(3.0);
+  const torch::Tensor twin = torch::randn({ 2, 1, 128, 128 }, generator, torch::kFloat);
+  const torch::Tensor plain = torch::sigmoid(1.7 * z);
+  const torch::Tensor c1 = torch::sigmoid(4.0 * z).requires_grad_();
+  const torch::Tensor c2 = torch::sigmoid(4.0 * twin);
+  LossWeights weights;
+  EXPECT_LT(CorrelationLoss(c1).item<double>(), CorrelationLoss(plain).item<double>() - 0.005);
+
+  const auto [r1, r2] = PooledRanks(c1, c2);
+  const auto [q1, q2] = PooledRanks(plain, torch::sigmoid(1.7 * twin));
+  EXPECT_NEAR(CorrelationTotalLoss(r1, weights).item<double>(), CorrelationTotalLoss(q1, weights).item<double>(), 2e-3);
+
+  weights.correlationOnRanks = true;
+  const torch::Tensor alpha = torch::rand({ 2, 4 }, torch::make_generator<at::CPUGeneratorImpl>(113));
+  const EncryptionLossTerms terms = EncryptionLoss(c1, c2, { alpha }, { alpha }, weights);
+  EXPECT_NEAR(terms.correlation.item<double>(), CorrelationTotalLoss(r1, weights).item<double>(), 1e-6);
+  EXPECT_NEAR(terms.twinCorrelation.item<double>(), TwinCorrelationLoss(c1, c2).item<double>(), 1e-6);
+  terms.correlation.backward();
   EXPECT_TRUE(AllFinite(c1.grad()));
   EXPECT_TRUE(AnyNonZero(c1.grad()));
 }

@@ -46,6 +46,11 @@ struct LossWeights
   // towards 0 and 1 lowers the Pearson correlation of positively correlated twins, so on values that loss,
   // too, is paid by a histogram shape; on ranks it is not. false: on the values, as every earlier run.
   bool twinCorrelationOnRanks = false;
+  // Not in the paper: compute L_c (Eq. 12-15, adjacent-pixel correlation and 2-D histogram) on the same
+  // ranks of the ciphertext. Saturation lowers the Pearson correlation of positively correlated neighbours
+  // just as it does for twins, and the 2-D histogram on ranks sees only how neighbours depend on each other,
+  // not the marginal histogram (which L_stats sees). false: on the values, as every earlier run.
+  bool correlationOnRanks = false;
   // epsilon of Eq. 20 on the [0, 1] scale of UACI() below. The paper's ideal 33.4635% is the UACI of two
   // independent uniform 8-bit images ((256^2 - 1) / (3 * 256) / 255). The 8-bit view of a [0, 1] cipher is
   // floor(256 c), whose UACI is the same 33.4635% exactly when the [0, 1] mean |C1 - C2| is 1/3 (its value for
@@ -214,8 +219,8 @@ struct EncryptionLossTerms
 /** Eq. 24: lambda_s L_stats(C) + lambda_c L_c(C) + lambda_d L_diff(C, C') + lambda_cos L_disim(alpha, EP),
  * where C' is the ciphertext of the plaintext with changed pixels, plus (not in the paper)
  * weights.twinCorrelation * TwinCorrelationLoss(C, C') and weights.batchHistogram * BatchHistogramLoss(C); both
- * terms are computed and reported even at weight 0. With weights.diffusionOnRanks (twinCorrelationOnRanks),
- * L_diff (the twin correlation) is taken on PooledRanks(C, C') instead of C and C'. */
+ * terms are computed and reported even at weight 0. With weights.diffusionOnRanks (twinCorrelationOnRanks,
+ * correlationOnRanks), L_diff (the twin correlation, L_c) is taken on PooledRanks(C, C') instead of C and C'. */
 EncryptionLossTerms
 EncryptionLoss(const torch::Tensor & cipher,
                const torch::Tensor & cipherChanged,

@@ -71,6 +71,8 @@ struct TrainerOptions
   bool diffusionOnRanks = false;
   // TwinCorrelationLoss on the same ranks (losses::LossWeights::twinCorrelationOnRanks; false: on values).
   bool twinCorrelationOnRanks = false;
+  // L_c on the same ranks (losses::LossWeights::correlationOnRanks; false: on values).
+  bool correlationOnRanks = false;
   AttackSimulationOptions attacks; // damage done to the ciphertexts before decryption (guideline 2)
   // Fine-tuning: start from the weights of this model file (same configuration) instead of random ones.
   std::string initialModelPath;
