@@ -14,6 +14,27 @@ AddModelOption(CommandSpec & spec)
                              "model file (default: the shipped model; $MEDCRYPT_MODEL overrides it)");
 }
 
+void
+AddRefinementOption(CommandSpec & spec)
+{
+  spec.options.add_options()(
+    "refinement-iterations",
+    po::value<int>()->default_value(DefaultRefinementIterations)->value_name("N"),
+    "defect-correction steps that refine the network's decryption of an unchanged ciphertext, each about as "
+    "costly as two decryptions; 0: the decoder alone (docs/design.md)");
+}
+
+unsigned int
+RefinementIterationsOption(const po::variables_map & values)
+{
+  const int iterations = values["refinement-iterations"].as<int>();
+  if (iterations < 0 || iterations > 100)
+  {
+    throw UserError("--refinement-iterations " + std::to_string(iterations) + ": give a number from 0 to 100");
+  }
+  return static_cast<unsigned int>(iterations);
+}
+
 std::shared_ptr<const NeuralCipher>
 LoadModelOption(const po::variables_map & values)
 {

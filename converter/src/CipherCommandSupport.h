@@ -26,6 +26,15 @@ AddModelOption(CommandSpec & spec);
 std::shared_ptr<const NeuralCipher>
 LoadModelOption(const po::variables_map & values);
 
+/** Adds --refinement-iterations N (default DefaultRefinementIterations): defect-correction steps of the
+ * network's decryption of an intact ciphertext; 0 for the decoder alone. */
+void
+AddRefinementOption(CommandSpec & spec);
+
+/** --refinement-iterations; UserError for a value outside [0, 100]. */
+unsigned int
+RefinementIterationsOption(const po::variables_map & values);
+
 /** Loads the model file `path`, or the shipped default model when `path` is empty. UserError "no model:
  * pass --model FILE or train one with medcrypt train" when neither exists. */
 std::shared_ptr<const NeuralCipher>

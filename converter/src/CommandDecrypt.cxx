@@ -20,7 +20,8 @@ RunDecrypt(const Arguments & arguments)
   CommandSpec spec;
   spec.name = "decrypt";
   spec.synopsis =
-    "medcrypt decrypt (--key KEYFILE | --key-env VAR) [--model FILE] [--neural-only] [--sidecar FILE] IN OUT\n"
+    "medcrypt decrypt (--key KEYFILE | --key-env VAR) [--model FILE] [--neural-only] [--refinement-iterations N] "
+    "[--sidecar FILE] IN OUT\n"
     "       medcrypt decrypt (--key KEYFILE | --key-env VAR | --private-key KEY.pem --certificate CERT.pem) [--jobs N] "
     "[--overwrite] [--report FILE.json] IN_DIR OUT_DIR";
   spec.summary =
@@ -33,6 +34,7 @@ RunDecrypt(const Arguments & arguments)
     tree::TreeHelpText("restored");
   AddKeyOptions(spec);
   AddModelOption(spec);
+  AddRefinementOption(spec);
   spec.options.add_options()(
     "neural-only", po::bool_switch(), "decrypt with the network even when the sidecar holds the exact envelope")(
     "sidecar", po::value<std::string>()->value_name("FILE"), "the sidecar (default: IN.medcrypt)")(
@@ -48,6 +50,7 @@ RunDecrypt(const Arguments & arguments)
   request.output = values["out"].as<std::string>();
   request.sidecar = values.count("sidecar") ? values["sidecar"].as<std::string>() : SidecarPathFor(request.input);
   request.networkOnly = values["neural-only"].as<bool>();
+  request.refinementIterations = RefinementIterationsOption(values);
   if (std::filesystem::is_directory(request.input))
   {
     return tree::RunTreeDecryption(values);

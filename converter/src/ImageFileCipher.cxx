@@ -59,6 +59,7 @@ DecryptTo(const ImageFileDecryption & request,
   filter->SetUserKey(key);
   filter->SetModel(model);
   filter->SetUseEnvelope(!request.networkOnly);
+  filter->SetRefinementIterations(request.refinementIterations);
   ObserveProgress(*filter, request.progress);
   try
   {

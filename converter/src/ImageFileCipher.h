@@ -64,6 +64,7 @@ struct ImageFileDecryption
   std::string output;       // the decrypted image, in the original pixel type and geometry
   std::string sidecar;      // the sidecar; empty: SidecarPathFor(input)
   bool networkOnly = false; // decrypt with the network even when the envelope is there
+  unsigned int refinementIterations = DefaultRefinementIterations; // of the network's decryption, when intact
   UserKeyLoader loadKey;
   ModelLoader loadModel;     // called only when the network decrypts
   ProgressCallback progress; // optional

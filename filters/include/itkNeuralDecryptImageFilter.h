@@ -31,6 +31,10 @@ namespace itk
  *   and the key; the tiles are denormalised with the header's intensity range (rounded and clamped for
  *   integer output types) and cropped to the original geometry. The model must be the one that
  *   encrypted (same model id), or the header is refused naming both ids.
+ * - The network's estimate is refined by RefinementIterations defect-correction steps (default
+ *   medcrypt::DefaultRefinementIterations; 0: the decoder alone) when the ciphertext's pixels are those
+ *   the header was sealed for; on changed pixels the decoder alone decrypts, as the correction would
+ *   amplify the damage (docs/design.md, "Refined network decryption").
  * In both cases the output has the original size, spacing, origin and direction. When the ciphertext's
  * pixels differ from the pixel digest sealed in the header (cropped, noised, re-saved), a warning is
  * issued and GetPixelDigestMatches() is false.
@@ -101,6 +105,15 @@ public:
   itkGetConstMacro(UseEnvelope, bool);
   itkBooleanMacro(UseEnvelope);
 
+  /** Defect-correction steps that refine the network's decryption of an intact ciphertext
+   * (medcrypt::NeuralCipher::Decrypt); 0 for the decoder alone. Each step costs about two decryptions. */
+  itkSetMacro(RefinementIterations, unsigned int);
+  itkGetConstMacro(RefinementIterations, unsigned int);
+
+  /** After Update(): the defect-correction steps the network's decryption received: RefinementIterations
+   * for an intact ciphertext, 0 when its pixels changed or the envelope restored it. */
+  itkGetConstMacro(RefinementIterationsApplied, unsigned int);
+
   /** After Update(): false when the ciphertext's pixels differ from those the header was sealed for. */
   itkGetConstMacro(PixelDigestMatches, bool);
 
@@ -160,6 +173,8 @@ private:
   bool m_UseEnvelope{ true };
   bool m_PixelDigestMatches{ true };
   bool m_RestoredFromEnvelope{ false };
+  unsigned int m_RefinementIterations{ static_cast<unsigned int>(medcrypt::DefaultRefinementIterations) };
+  unsigned int m_RefinementIterationsApplied{ 0 };
 };
 
 } // namespace itk

@@ -233,6 +233,7 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::GenerateData()
   const CipherImageType * input = this->GetInput();
   m_PixelDigestMatches = true;
   m_RestoredFromEnvelope = false;
+  m_RefinementIterationsApplied = 0;
   try
   {
     const medcrypt::CipherHeader header = medcrypt::OpenHeader(HeaderBytes(), m_UserKey, "cipher header");
@@ -391,6 +392,7 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::DecryptWithNetwork(const m
   const auto cipherStart = input->GetLargestPossibleRegion().GetIndex();
   const medcrypt::UserKey & featureKey = m_FeatureKeyUserKey ? *m_FeatureKeyUserKey : m_UserKey;
 
+  m_RefinementIterationsApplied = m_PixelDigestMatches ? m_RefinementIterations : 0;
   constexpr std::size_t batchSize = 32;
   std::vector<float> cipher(batchSize * tilePixels);
   std::vector<float> plain(batchSize * tilePixels);
@@ -440,7 +442,12 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::DecryptWithNetwork(const m
         }
       }
     }
-    m_Model->Decrypt(cipher.data(), count, keys.data(), parameters.data(), plain.data());
+    m_Model->Decrypt(cipher.data(),
+                     count,
+                     keys.data(),
+                     parameters.data(),
+                     plain.data(),
+                     static_cast<int>(m_RefinementIterationsApplied));
     for (std::size_t i = 0; i < count; ++i)
     {
       medcrypt::WriteDenormalisedTile(
@@ -466,6 +473,8 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::PrintSelf(std::ostream & o
      << "Envelope: " << (m_Envelope ? std::to_string(m_Envelope->size()) + " bytes" : std::string("(from the input)"))
      << std::endl;
   os << indent << "UseEnvelope: " << (m_UseEnvelope ? "On" : "Off") << std::endl;
+  os << indent << "RefinementIterations: " << m_RefinementIterations << std::endl;
+  os << indent << "RefinementIterationsApplied: " << m_RefinementIterationsApplied << std::endl;
   os << indent << "PixelDigestMatches: " << (m_PixelDigestMatches ? "true" : "false") << std::endl;
   os << indent << "RestoredFromEnvelope: " << (m_RestoredFromEnvelope ? "true" : "false") << std::endl;
 }

@@ -1,5 +1,6 @@
 #include "medcrypt/NeuralCipher.h"
 
+#include "medcrypt/DecryptionRefinement.h"
 #include "medcrypt/Error.h"
 #include "medcrypt/FeatureKeyTensors.h"
 #include "medcrypt/ModelFile.h"
@@ -186,8 +187,13 @@ NeuralCipher::Decrypt(const float * cipher,
                       std::size_t count,
                       const TileKeyParameters * keys,
                       const float * encryptedParameters,
-                      float * tiles) const
+                      float * tiles,
+                      int refinementIterations) const
 {
+  if (refinementIterations < 0)
+  {
+    throw UserError("refinement iterations must be 0 or more, got " + std::to_string(refinementIterations));
+  }
   torch::NoGradGuard noGradients;
   const std::size_t pixels = static_cast<std::size_t>(m_Impl->config.tileSize) * m_Impl->config.tileSize;
   for (std::size_t first = 0; first < count; first += TilesPerBatch)
@@ -204,9 +210,12 @@ NeuralCipher::Decrypt(const float * cipher,
       parts.push_back(ep.narrow(1, offset, length));
       offset += length;
     }
-    const auto plain =
-      m_Impl->net->decrypt(m_Impl->Tiles(cipher + first * pixels, n), parts, m_Impl->Keys(keys + first, n));
-    Impl::CopyOut(plain, tiles + first * pixels);
+    const auto tileKeys = m_Impl->Keys(keys + first, n);
+    const auto cipherTiles = m_Impl->Tiles(cipher + first * pixels, n);
+    const auto alphas = m_Impl->net->recoverAlphas(parts, tileKeys);
+    const auto decoded = m_Impl->net->decryptWithParameters(cipherTiles, alphas, tileKeys);
+    Impl::CopyOut(RefineDecryption(*m_Impl->net, cipherTiles, alphas, tileKeys, decoded, refinementIterations),
+                  tiles + first * pixels);
   }
 }
 

@@ -113,6 +113,7 @@ protected:
     run.modelConfigurationJson = settings.model->ConfigurationJson();
     run.size = settings.size;
     run.seed = settings.seed;
+    run.refinementIterations = settings.refinementIterations;
     for (const auto & file : evaluate::FindEvaluationImages({ shared->images }))
     {
       run.images.push_back(evaluate::EvaluateImageFile(file, settings));
@@ -150,6 +151,8 @@ const std::vector<std::string> MeanKeys = { "entropy",
                                             "wrong_key_psnr",
                                             "psnr",
                                             "ssim",
+                                            "decoder_psnr",
+                                            "decoder_ssim",
                                             "crop30_psnr",
                                             "crop50_psnr",
                                             "crop100_psnr",
@@ -256,6 +259,7 @@ TEST_F(Evaluate, ReportHasTheModelSettingsAndEveryRequiredSummaryKey)
   EXPECT_EQ(report["key_schedule"], "hardened");
   EXPECT_EQ(report["size"], TinyTileSize);
   EXPECT_EQ(report["seed"], 7u);
+  EXPECT_EQ(report["refinement_iterations"], static_cast<unsigned>(medcrypt::DefaultRefinementIterations));
   for (const char * key : { "images",
                             "key_npcr",
                             "key_uaci",
@@ -326,6 +330,27 @@ TEST_F(Evaluate, TheSameSeedGivesTheSameNumbers)
   const Json other = evaluate::ReportJson(Evaluation(settings));
   EXPECT_NE(other["summary"]["noise1_psnr"], Report()["summary"]["noise1_psnr"]);
   EXPECT_NE(other["summary"]["wrong_key_psnr"], Report()["summary"]["wrong_key_psnr"]);
+}
+
+TEST_F(Evaluate, DecoderRowsAreTheUnrefinedDecryptionAndAttacksAreNotRefined)
+{
+  auto settings = shared->settings;
+  settings.refinementIterations = 0;
+  const Json unrefined = evaluate::ReportJson(Evaluation(settings));
+  const Json & refined = Report();
+  ASSERT_EQ(unrefined["images"].size(), refined["images"].size());
+  for (std::size_t i = 0; i < refined["images"].size(); ++i)
+  {
+    const Json & a = refined["images"][i];
+    const Json & b = unrefined["images"][i];
+    // Without refinement the main row is the decoder's; with it, the decoder row is unchanged.
+    EXPECT_EQ(b["psnr"], b["decoder_psnr"]) << a["file"];
+    EXPECT_EQ(a["decoder_psnr"], b["decoder_psnr"]) << a["file"];
+    EXPECT_NE(a["psnr"], a["decoder_psnr"]) << a["file"];
+    // Cropped and noised ciphertexts no longer match their digest: the decoder alone decrypts them.
+    EXPECT_EQ(a["crop50_black_psnr"], b["crop50_black_psnr"]) << a["file"];
+    EXPECT_EQ(a["noise1_psnr"], b["noise1_psnr"]) << a["file"];
+  }
 }
 
 TEST_F(Evaluate, WuNoonanAgaianThresholdsAreThePublishedOnes)

@@ -487,21 +487,26 @@ TEST(NeuralCipherFilters, AnotherModelIsRefusedNamingBothIds)
   }
 }
 
+/** A copy of a 2-D ciphertext, with its dictionary (header and envelope), in which pixel (3, 4) moved by one. */
+itk::Image<unsigned short, 2>::Pointer
+CopyWithOnePixelChanged(const itk::Image<unsigned short, 2> * cipher)
+{
+  auto copy = itk::Image<unsigned short, 2>::New();
+  copy->SetRegions(cipher->GetLargestPossibleRegion());
+  copy->Allocate();
+  std::copy_n(cipher->GetBufferPointer(), cipher->GetBufferedRegion().GetNumberOfPixels(), copy->GetBufferPointer());
+  copy->CopyInformation(cipher);
+  copy->SetMetaDataDictionary(cipher->GetMetaDataDictionary());
+  copy->SetPixel({ { 3, 4 } }, static_cast<unsigned short>(copy->GetPixel({ { 3, 4 } }) + 1));
+  return copy;
+}
+
 TEST(NeuralCipherFilters, ChangedCiphertextPixelIsFlaggedAndTheEnvelopeStillRestores)
 {
   using ImageType = itk::Image<short, 2>;
   const auto image = RandomImage<short, 2>({ { 45, 37 } }, 17);
   const auto encrypt = Encrypt(image.GetPointer(), TestKey());
-  using CipherImageType = itk::Image<unsigned short, 2>;
-  auto changed = CipherImageType::New();
-  changed->Graft(encrypt->GetOutput());
-  auto copy = CipherImageType::New();
-  copy->SetRegions(changed->GetLargestPossibleRegion());
-  copy->Allocate();
-  std::copy_n(changed->GetBufferPointer(), changed->GetBufferedRegion().GetNumberOfPixels(), copy->GetBufferPointer());
-  copy->CopyInformation(changed);
-  copy->SetMetaDataDictionary(encrypt->GetOutput()->GetMetaDataDictionary());
-  copy->SetPixel({ { 3, 4 } }, static_cast<unsigned short>(copy->GetPixel({ { 3, 4 } }) + 1));
+  const auto copy = CopyWithOnePixelChanged(encrypt->GetOutput());
 
   itk::Object::GlobalWarningDisplayOff(); // the expected warning would clutter the test log
   auto exact = MakeDecryptor<ImageType>(copy.GetPointer(), TestKey());
@@ -514,6 +519,36 @@ TEST(NeuralCipherFilters, ChangedCiphertextPixelIsFlaggedAndTheEnvelopeStillRest
   network->Update();
   EXPECT_FALSE(network->GetPixelDigestMatches());
   itk::Object::GlobalWarningDisplayOn();
+}
+
+TEST(NeuralCipherFilters, NetworkDecryptionIsRefinedOnlyWhenTheCiphertextIsUnchanged)
+{
+  using ImageType = itk::Image<short, 2>;
+  const auto image = RandomImage<short, 2>({ { 45, 37 } }, 19);
+  const auto encrypt = Encrypt(image.GetPointer(), TestKey(), /*exactEnvelope=*/false);
+
+  auto refined = MakeDecryptor<ImageType>(encrypt->GetOutput(), TestKey());
+  EXPECT_EQ(refined->GetRefinementIterations(), static_cast<unsigned>(medcrypt::DefaultRefinementIterations));
+  refined->Update();
+  EXPECT_EQ(refined->GetRefinementIterationsApplied(), static_cast<unsigned>(medcrypt::DefaultRefinementIterations));
+  auto decoderAlone = MakeDecryptor<ImageType>(encrypt->GetOutput(), TestKey());
+  decoderAlone->SetRefinementIterations(0);
+  decoderAlone->Update();
+  EXPECT_EQ(decoderAlone->GetRefinementIterationsApplied(), 0u);
+  EXPECT_FALSE(SameSamples(refined->GetOutput(), decoderAlone->GetOutput()));
+
+  // One changed ciphertext pixel: the refinement would amplify the damage, so the decoder alone decrypts.
+  const auto copy = CopyWithOnePixelChanged(encrypt->GetOutput());
+  itk::Object::GlobalWarningDisplayOff(); // the expected warning would clutter the test log
+  auto changed = MakeDecryptor<ImageType>(copy.GetPointer(), TestKey());
+  changed->Update();
+  auto changedDecoderAlone = MakeDecryptor<ImageType>(copy.GetPointer(), TestKey());
+  changedDecoderAlone->SetRefinementIterations(0);
+  changedDecoderAlone->Update();
+  itk::Object::GlobalWarningDisplayOn();
+  EXPECT_FALSE(changed->GetPixelDigestMatches());
+  EXPECT_EQ(changed->GetRefinementIterationsApplied(), 0u);
+  EXPECT_TRUE(SameSamples(changed->GetOutput(), changedDecoderAlone->GetOutput()));
 }
 
 TEST(NeuralCipherFilters, EncryptionReportsProgress)

@@ -97,7 +97,8 @@ Encrypt(const TImage * image,
 }
 
 /** Decrypts `cipher` with `header`: from `envelope` when it is not empty, otherwise with the network,
- * whose feature keys come from `featureKey` when given (the wrong-key experiment). */
+ * whose feature keys come from `featureKey` when given (the wrong-key experiment), refined by
+ * `refinementIterations` defect-correction steps when the ciphertext is unchanged. */
 template<typename TImage>
 typename TImage::Pointer
 Decrypt(const CipherImageType * cipher,
@@ -105,6 +106,7 @@ Decrypt(const CipherImageType * cipher,
         const EvaluationSettings & settings,
         const std::string & path,
         bool envelope,
+        unsigned int refinementIterations,
         const UserKey * featureKey = nullptr)
 {
   auto filter = itk::NeuralDecryptImageFilter<CipherImageType, TImage>::New();
@@ -114,6 +116,7 @@ Decrypt(const CipherImageType * cipher,
   filter->SetSealedHeader(encrypted.header);
   filter->SetEnvelope(envelope ? encrypted.envelope : std::vector<std::uint8_t>{});
   filter->SetUseEnvelope(envelope);
+  filter->SetRefinementIterations(refinementIterations);
   if (featureKey != nullptr)
   {
     filter->SetFeatureKeyUserKey(*featureKey);
@@ -321,16 +324,22 @@ EvaluatePrepared(const PreparedImage<TPixel> & prepared, const EvaluationSetting
     record.keySensitivity.push_back(Differential(view, Encrypt(plain, settings, path, false, offsets).cipher));
   }
 
-  // Table 2: the network's decryption, the wrong key's, and the exact envelope.
-  record.decryption = Restoration(
-    plain, Decrypt<ImageType>(encrypted.cipher, encrypted, settings, path, false).GetPointer(), record.dataRange);
+  // Table 2: the network's decryption (refined, and the decoder alone), the wrong key's, and the exact envelope.
+  const unsigned int refinement = settings.refinementIterations;
+  record.decryption =
+    Restoration(plain,
+                Decrypt<ImageType>(encrypted.cipher, encrypted, settings, path, false, refinement).GetPointer(),
+                record.dataRange);
+  record.decoderDecryption = Restoration(
+    plain, Decrypt<ImageType>(encrypted.cipher, encrypted, settings, path, false, 0).GetPointer(), record.dataRange);
   const UserKey wrongKey = OtherUserKey(random, settings.key);
   record.wrongKeyPsnr =
-    Restoration(plain,
-                Decrypt<ImageType>(encrypted.cipher, encrypted, settings, path, false, &wrongKey).GetPointer(),
-                record.dataRange)
+    Restoration(
+      plain,
+      Decrypt<ImageType>(encrypted.cipher, encrypted, settings, path, false, refinement, &wrongKey).GetPointer(),
+      record.dataRange)
       .psnr;
-  const auto restored = Decrypt<ImageType>(encrypted.cipher, encrypted, settings, path, true);
+  const auto restored = Decrypt<ImageType>(encrypted.cipher, encrypted, settings, path, true, refinement);
   record.envelopeExact =
     restored->GetLargestPossibleRegion() == plain->GetLargestPossibleRegion() &&
     std::memcmp(restored->GetBufferPointer(), plain->GetBufferPointer(), pixels * sizeof(TPixel)) == 0;
@@ -348,8 +357,10 @@ EvaluatePrepared(const PreparedImage<TPixel> & prepared, const EvaluationSetting
       crop->SetRectangleSize({ { CropEdges[e], CropEdges[e] } });
       crop->SetFillMode(modes[m]);
       Run(crop.GetPointer(), path);
-      record.crops[e][m] = Restoration(
-        plain, Decrypt<ImageType>(crop->GetOutput(), encrypted, settings, path, false).GetPointer(), record.dataRange);
+      record.crops[e][m] =
+        Restoration(plain,
+                    Decrypt<ImageType>(crop->GetOutput(), encrypted, settings, path, false, refinement).GetPointer(),
+                    record.dataRange);
     }
   }
   for (std::size_t n = 0; n < NoisePercents.size(); ++n)
@@ -359,8 +370,10 @@ EvaluatePrepared(const PreparedImage<TPixel> & prepared, const EvaluationSetting
     noise->SetPercent(NoisePercents[n]);
     noise->SetSeed(settings.seed);
     Run(noise.GetPointer(), path);
-    record.noise[n] = Restoration(
-      plain, Decrypt<ImageType>(noise->GetOutput(), encrypted, settings, path, false).GetPointer(), record.dataRange);
+    record.noise[n] =
+      Restoration(plain,
+                  Decrypt<ImageType>(noise->GetOutput(), encrypted, settings, path, false, refinement).GetPointer(),
+                  record.dataRange);
   }
   return record;
 }

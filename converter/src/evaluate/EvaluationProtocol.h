@@ -26,6 +26,9 @@ struct EvaluationSettings
   KeySchedule schedule = KeySchedule::Hardened;
   unsigned int size = 0;  // edge N of the evaluated images; 0 keeps the native size
   std::uint64_t seed = 0; // changed pixels, the wrong key and the noise
+  // Defect-correction steps of the network's decryption of unchanged ciphertexts (the decrypt default);
+  // the attacked ciphertexts are decrypted by the decoder alone, as medcrypt decrypt does.
+  unsigned int refinementIterations = DefaultRefinementIterations;
 };
 
 /** The significance level of the Wu-Noonan-Agaian tests. */
@@ -85,7 +88,8 @@ struct ImageEvaluation
   // from x0_min(i, 4), so a model of fewer than 4 levels does not use the other x0.
   std::vector<DifferentialResult> keySensitivity;
   double wrongKeyPsnr = 0.0;
-  RestorationResult decryption; // network only
+  RestorationResult decryption;        // network only, refined by settings.refinementIterations steps
+  RestorationResult decoderDecryption; // network only, the decoder alone (no refinement)
   bool envelopeExact = false;
   std::array<std::array<RestorationResult, 2>, CropEdges.size()> crops{}; // [edge][black, white]
   std::array<RestorationResult, NoisePercents.size()> noise{};

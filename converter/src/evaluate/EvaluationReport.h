@@ -24,6 +24,7 @@ struct EvaluationRun
   KeySchedule schedule = KeySchedule::Hardened;
   unsigned int size = 0;
   std::uint64_t seed = 0;
+  unsigned int refinementIterations = 0; // of the network's decryption of unchanged ciphertexts
   std::vector<ImageEvaluation> images;
 };
 
@@ -31,8 +32,9 @@ struct EvaluationRun
  * corr_h/v/d, plain_corr_h/v/d, npcr_critical, uaci_interval, npcr, uaci, npcr_pass, uaci_pass,
  * npcr_1pct, uaci_1pct (and _pass), key_npcr, key_uaci (one value per x0 the model uses, and _pass),
  * wrong_key_psnr,
- * psnr, ssim, envelope_exact, crop{30,50,100}_{black,white}_{psnr,ssim}, crop{30,50,100}_{psnr,ssim}
- * (mean of black and white), noise{1,10}_{psnr,ssim}). An infinite PSNR is written as null. */
+ * psnr, ssim, decoder_psnr, decoder_ssim, envelope_exact, crop{30,50,100}_{black,white}_{psnr,ssim},
+ * crop{30,50,100}_{psnr,ssim} (mean of black and white), noise{1,10}_{psnr,ssim}). An infinite PSNR is written as null.
+ */
 nlohmann::ordered_json
 ImageRecordJson(const ImageEvaluation & image);
 

@@ -187,7 +187,8 @@ RestoreDicomImageWithNetwork(DcmFileFormat & encrypted,
                              const dicom::EncryptedParts & parts,
                              const UserKey & key,
                              std::shared_ptr<const NeuralCipher> model,
-                             const std::string & origin)
+                             const std::string & origin,
+                             unsigned int refinementIterations)
 {
   const CipherHeader header = OpenHeader(ByteView(parts.cipherHeader), key, origin);
   if (header.sealed.originalAttributes.empty())
@@ -205,6 +206,7 @@ RestoreDicomImageWithNetwork(DcmFileFormat & encrypted,
   filter->SetUserKey(key);
   filter->SetModel(std::move(model));
   filter->UseEnvelopeOff();
+  filter->SetRefinementIterations(refinementIterations);
   RunFilter([&] { filter->Update(); });
   const PlainImageType * plain = filter->GetOutput();
   const auto size = plain->GetBufferedRegion().GetSize();
@@ -258,8 +260,8 @@ RestoreWithoutEnvelope(DcmFileFormat & encrypted,
                       "needs the user key (--key or --key-env), not a recipient's private key";
     return outcome;
   }
-  const NetworkRestoredFile network =
-    RestoreDicomImageWithNetwork(encrypted, parts, context->key, context->model(), origin);
+  const NetworkRestoredFile network = RestoreDicomImageWithNetwork(
+    encrypted, parts, context->key, context->model(), origin, context->refinementIterations);
   dicom::AtomicFileWriter::Write(
     outputFile,
     [&](const std::filesystem::path & temporary)

@@ -30,6 +30,8 @@ struct NetworkRestoreContext
   /** Gives the model that encrypted (loaded on first use; must be thread-safe; throws UserError when
    * there is none). */
   std::function<std::shared_ptr<const NeuralCipher>()> model;
+  /** Defect-correction steps for intact ciphertexts (itk::NeuralDecryptImageFilter::SetRefinementIterations). */
+  unsigned int refinementIterations = DefaultRefinementIterations;
 };
 
 /** A dataset restored by the network and whether the ciphertext pixels were those the header was sealed
@@ -58,7 +60,8 @@ RestoreDicomImageWithNetwork(DcmFileFormat & encrypted,
                              const dicom::EncryptedParts & parts,
                              const UserKey & key,
                              std::shared_ptr<const NeuralCipher> model,
-                             const std::string & origin);
+                             const std::string & origin,
+                             unsigned int refinementIterations = DefaultRefinementIterations);
 
 /** The decrypt outcome of a file without exact envelope: with a `context` (user key given), restores it
  * by RestoreDicomImageWithNetwork, writes it to `outputFile` (atomically, Explicit VR Little Endian),

@@ -125,7 +125,8 @@ RunTreeDecryption(const po::variables_map & values)
                                      {
                                        std::call_once(modelLoaded, [&] { model = LoadModelOption(values); });
                                        return model;
-                                     } };
+                                     },
+                                     RefinementIterationsOption(values) };
   }
   dicom::QuietDicomToolkitLogging();
   return RunTreeConversion(

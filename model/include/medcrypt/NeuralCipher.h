@@ -21,6 +21,10 @@ struct TileKeyParameters
   int burnIn = 1000;
 };
 
+/** Defect-correction steps that refine a network-only decryption of an intact ciphertext by default
+ * (RefineDecryption in DecryptionRefinement.h; docs/design.md, "Refined network decryption"). */
+constexpr int DefaultRefinementIterations = 3;
+
 /** A loaded model file, ready for inference. Load once and share: Encrypt and Decrypt are const and
  * may run concurrently from several threads (no gradients, evaluation mode, no mutable state). */
 class NeuralCipher
@@ -76,13 +80,17 @@ public:
           float * encryptedParameters) const;
 
   /** Decrypts `count` ciphertext tiles (values in [0, 1]) with their EP and feature keys into tiles in
-   * [0, 1]. A wrong key gives a wrong image, not an error: authentication is the header's job. */
+   * [0, 1]. A wrong key gives a wrong image, not an error: authentication is the header's job.
+   * `refinementIterations` > 0 refines the decoder's output by that many defect-correction steps
+   * (RefineDecryption), each as costly as one encryption plus one decryption; give 0 for the decoder
+   * alone, and always 0 for ciphertexts whose pixels changed after encryption. */
   void
   Decrypt(const float * cipher,
           std::size_t count,
           const TileKeyParameters * keys,
           const float * encryptedParameters,
-          float * tiles) const;
+          float * tiles,
+          int refinementIterations = 0) const;
 
 private:
   struct Impl;

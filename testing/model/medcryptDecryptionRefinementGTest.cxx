@@ -1,0 +1,130 @@
+// Network-only decryption refined by defect correction (DecryptionRefinement.h), on the shipped model.
+#include "medcrypt/CipherNet.h"
+#include "medcrypt/DecryptionRefinement.h"
+#include "medcrypt/Error.h"
+#include "medcrypt/FeatureKeyTensors.h"
+#include "medcrypt/ModelFile.h"
+#include "medcrypt/NeuralCipher.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+namespace
+{
+
+using namespace medcrypt;
+
+/** A 256 x 256 test tile in [0, 1]: four ellipses of different intensity on a dark background, a smooth
+ * ramp and a little seeded noise, in the spirit of the project's phantoms. */
+torch::Tensor
+EllipseTile(int edge = 256)
+{
+  const auto axis = torch::linspace(-1.0, 1.0, edge);
+  const auto y = axis.view({ edge, 1 }).expand({ edge, edge });
+  const auto x = axis.view({ 1, edge }).expand({ edge, edge });
+  torch::Tensor tile = 0.1 + 0.05 * x;
+  const auto ellipse = [&](double cx, double cy, double a, double b, double value)
+  { tile = torch::where(((x - cx) / a).pow(2) + ((y - cy) / b).pow(2) < 1.0, tile + value, tile); };
+  ellipse(0.0, 0.0, 0.8, 0.9, 0.5);
+  ellipse(-0.3, 0.1, 0.2, 0.35, -0.2);
+  ellipse(0.3, -0.2, 0.15, 0.25, 0.25);
+  ellipse(0.1, 0.5, 0.08, 0.08, 0.15);
+  torch::manual_seed(5);
+  tile = tile + 0.01 * torch::randn({ edge, edge });
+  return tile.clamp(0.0, 1.0).view({ 1, 1, edge, edge }).to(torch::kFloat32);
+}
+
+double
+Psnr(const torch::Tensor & a, const torch::Tensor & b)
+{
+  return 10.0 * std::log10(1.0 / (a - b).pow(2).mean().item<double>());
+}
+
+struct ShippedCase
+{
+  CipherNet net{ nullptr };
+  torch::Tensor plain;
+  torch::Tensor cipher; // quantised to 16 bits, as written
+  std::vector<torch::Tensor> keys;
+  std::vector<torch::Tensor> alphas;
+  torch::Tensor decoded;
+};
+
+ShippedCase
+EncryptWithTheShippedModel()
+{
+  ShippedCase c;
+  c.net = LoadModelFile(MEDCRYPT_SHIPPED_MODEL).net;
+  c.net->eval();
+  torch::NoGradGuard noGradients;
+  c.plain = EllipseTile(c.net->config().tileSize);
+  c.keys = StackFeatureKeys({ MakeFeatureKeys({ 0.31, 0.47, 0.59, 0.73 }, 3.99, 1000, c.net->config(), 256) });
+  const EncryptResult encrypted = c.net->encrypt(c.plain, c.keys);
+  c.cipher = torch::round(encrypted.cipher * 65535.0) / 65535.0;
+  c.alphas = c.net->recoverAlphas(encrypted.encryptedParameters, c.keys);
+  c.decoded = c.net->decryptWithParameters(c.cipher, c.alphas, c.keys);
+  return c;
+}
+
+TEST(DecryptionRefinement, ZeroIterationsGiveTheDecoderOutputAndNegativeAreRefused)
+{
+  auto c = EncryptWithTheShippedModel();
+  EXPECT_TRUE(torch::equal(RefineDecryption(*c.net, c.cipher, c.alphas, c.keys, c.decoded, 0), c.decoded));
+  EXPECT_THROW(RefineDecryption(*c.net, c.cipher, c.alphas, c.keys, c.decoded, -1), std::invalid_argument);
+}
+
+TEST(DecryptionRefinement, RefinedDecryptionIsCloserToThePlaintextAndToTheCiphertext)
+{
+  auto c = EncryptWithTheShippedModel();
+  const torch::Tensor refined = RefineDecryption(*c.net, c.cipher, c.alphas, c.keys, c.decoded, 3);
+  EXPECT_GE(refined.min().item<float>(), 0.0f);
+  EXPECT_LE(refined.max().item<float>(), 1.0f);
+  const double decoderPsnr = Psnr(c.decoded, c.plain);
+  const double refinedPsnr = Psnr(refined, c.plain);
+  // Measured when the test was written: the decoder 28.0 dB, refined 29.1 dB. The bar leaves room for
+  // another trained model, but a refinement that does nothing or harms fails it.
+  EXPECT_GT(refinedPsnr, decoderPsnr + 0.5) << "decoder " << decoderPsnr << " dB, refined " << refinedPsnr << " dB";
+
+  // Its mechanism: the refined plaintext, encrypted again, is nearer the ciphertext than the decoder's.
+  torch::NoGradGuard noGradients;
+  const auto residual = [&](const torch::Tensor & plain)
+  { return (c.net->encrypt(plain, c.keys).cipher - c.cipher).pow(2).mean().item<double>(); };
+  EXPECT_LT(residual(refined), residual(c.decoded));
+}
+
+TEST(DecryptionRefinement, NeuralCipherDecryptRefinesWhenAsked)
+{
+  const auto cipher = NeuralCipher::Load(MEDCRYPT_SHIPPED_MODEL);
+  auto c = EncryptWithTheShippedModel();
+  torch::NoGradGuard noGradients;
+  TileKeyParameters keys;
+  keys.x0 = { 0.31, 0.47, 0.59, 0.73 };
+  std::vector<float> plain(c.plain.data_ptr<float>(), c.plain.data_ptr<float>() + c.plain.numel());
+  std::vector<float> encrypted(plain.size());
+  std::vector<float> parameters(cipher->ParametersPerTile());
+  cipher->Encrypt(plain.data(), 1, &keys, encrypted.data(), parameters.data());
+  for (auto & value : encrypted)
+  {
+    value = std::round(value * 65535.0f) / 65535.0f;
+  }
+  std::vector<float> decoded(plain.size());
+  std::vector<float> refined(plain.size());
+  cipher->Decrypt(encrypted.data(), 1, &keys, parameters.data(), decoded.data());
+  cipher->Decrypt(encrypted.data(), 1, &keys, parameters.data(), refined.data(), DefaultRefinementIterations);
+  const auto asTensor = [](std::vector<float> & v) {
+    return torch::from_blob(v.data(), { 1, 1, 256, 256 }, torch::kFloat32);
+  };
+  // The library's path is RefineDecryption's on the same quantised ciphertext.
+  const auto expectedDecoded = c.net->decryptWithParameters(asTensor(encrypted), c.alphas, c.keys);
+  EXPECT_TRUE(torch::allclose(asTensor(decoded), expectedDecoded, 1e-4, 1e-5));
+  const auto expected =
+    RefineDecryption(*c.net, asTensor(encrypted), c.alphas, c.keys, expectedDecoded, DefaultRefinementIterations);
+  EXPECT_TRUE(torch::allclose(asTensor(refined), expected, 1e-4, 1e-5));
+  EXPECT_GT(Psnr(asTensor(refined), c.plain), Psnr(asTensor(decoded), c.plain) + 0.5);
+  EXPECT_THROW(cipher->Decrypt(encrypted.data(), 1, &keys, parameters.data(), refined.data(), -1), UserError);
+}
+
+} // namespace
