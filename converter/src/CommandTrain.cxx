@@ -113,6 +113,10 @@ RunTrain(const Arguments & arguments)
     "train",
     po::value<std::string>()->default_value("all")->value_name("all|decryption"),
     "what phase 2 trains: every parameter, or decryption alone (encryption frozen)")(
+    "refinement-training-steps",
+    po::value<int>()->default_value(TrainerOptions{}.refinementTrainingSteps)->value_name("K"),
+    "with --train decryption: add the L1 error of the decryption refined by K defect-correction steps (as "
+    "decrypt refines intact ciphertexts) for the ciphertexts left intact by the attacks (0: Eq. 25 alone)")(
     "seed", po::value<std::uint64_t>()->default_value(1), "random seed (weights, data, keys, attacks)")(
     "checkpoint", po::value<std::string>()->value_name("FILE"), "checkpoint file (default: MODEL.checkpoint)")(
     "checkpoint-every", po::value<std::int64_t>()->default_value(500), "steps between checkpoints")(
@@ -179,6 +183,7 @@ RunTrain(const Arguments & arguments)
     throw UserError("--train " + trained + ": use all or decryption");
   }
   options.decryptionOnly = trained == "decryption";
+  options.refinementTrainingSteps = values["refinement-training-steps"].as<int>();
   options.initialModelPath = values.count("init") ? values["init"].as<std::string>() : std::string();
   const std::string out = values.count("out") ? values["out"].as<std::string>() : "medcrypt-" + config.preset + ".pt";
   options.checkpointPath = values.count("checkpoint") ? values["checkpoint"].as<std::string>() : out + ".checkpoint";

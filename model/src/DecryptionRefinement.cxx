@@ -7,6 +7,21 @@ namespace medcrypt
 {
 
 torch::Tensor
+DefectCorrectionStep(CipherNetImpl & net,
+                     const torch::Tensor & estimate,
+                     const torch::Tensor & decoded,
+                     const std::vector<torch::Tensor> & alphas,
+                     const std::vector<torch::Tensor> & keys)
+{
+  torch::Tensor reencrypted;
+  {
+    torch::NoGradGuard noGradients;
+    reencrypted = net.encrypt(estimate.detach(), keys).cipher;
+  }
+  return (estimate + (decoded - net.decryptWithParameters(reencrypted, alphas, keys))).clamp(0.0, 1.0);
+}
+
+torch::Tensor
 RefineDecryption(CipherNetImpl & net,
                  const torch::Tensor & cipher,
                  const std::vector<torch::Tensor> & alphas,
@@ -26,9 +41,7 @@ RefineDecryption(CipherNetImpl & net,
   torch::Tensor estimate = decoded;
   for (int step = 0; step < iterations; ++step)
   {
-    const torch::Tensor reencrypted = net.encrypt(estimate, keys).cipher;
-    const torch::Tensor redecoded = net.decryptWithParameters(reencrypted, alphas, keys);
-    estimate = (estimate + (decoded - redecoded)).clamp(0.0, 1.0);
+    estimate = DefectCorrectionStep(net, estimate, decoded, alphas, keys);
   }
   return estimate;
 }

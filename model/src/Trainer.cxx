@@ -1,5 +1,7 @@
 #include "medcrypt/Trainer.h"
 
+#include "medcrypt/DecryptionRefinement.h"
+
 #include "medcrypt/AttackSimulation.h"
 #include "medcrypt/CipherNet.h"
 #include "medcrypt/Error.h"
@@ -176,6 +178,14 @@ TrainerOptions::Validate(const ModelConfig & config) const
   if (decryptionOnly && pretrainSteps != 0)
   {
     throw UserError("--train decryption fine-tunes a trained network: give --pretrain-steps 0");
+  }
+  if (refinementTrainingSteps < 0 || refinementTrainingSteps > 10)
+  {
+    throw UserError("--refinement-training-steps must lie in [0, 10]");
+  }
+  if (refinementTrainingSteps > 0 && !decryptionOnly)
+  {
+    throw UserError("--refinement-training-steps trains the decoder alone: give --train decryption");
   }
   if (checkpointEvery < 1 || progressEvery < 1)
   {
@@ -404,22 +414,74 @@ struct Trainer::Impl
       torch::NoGradGuard noGrad;
       encrypted = net->encrypt(plain, keys);
     }
-    const auto decryption = DecryptionTerms(plain, keys, encrypted);
+    RightKeyDecryption right;
+    const auto decryption = DecryptionTerms(plain, keys, encrypted, &right);
     total = decryption.total;
-    return { { "wrong_key", decryption.wrongKey.item<double>() },
-             { "l1", decryption.reconstruction.item<double>() },
-             { "total", total.item<double>() } };
+    std::vector<std::pair<std::string, double>> report{ { "wrong_key", decryption.wrongKey.item<double>() },
+                                                        { "l1", decryption.reconstruction.item<double>() } };
+    if (options.refinementTrainingSteps > 0)
+    {
+      const torch::Tensor refinedError = RefinedReconstructionError(plain, keys, encrypted.cipher, right);
+      total = total + refinedError;
+      report.emplace_back("l1_refined", refinedError.item<double>());
+    }
+    report.emplace_back("total", total.item<double>());
+    return report;
+  }
+
+  /** What DecryptionTerms decrypted with the right keys. */
+  struct RightKeyDecryption
+  {
+    torch::Tensor damaged, decrypted;
+    std::vector<torch::Tensor> recovered;
+  };
+
+  /** L1 error of the decryption refined by options.refinementTrainingSteps defect-correction steps, over
+   * the ciphertexts that the attack simulation left intact (medcrypt decrypt refines only those); 0 when
+   * every ciphertext of the batch was attacked. */
+  torch::Tensor
+  RefinedReconstructionError(const torch::Tensor & plain,
+                             const std::vector<torch::Tensor> & keys,
+                             const torch::Tensor & cipher,
+                             const RightKeyDecryption & right)
+  {
+    const torch::Tensor intact = (right.damaged == cipher).flatten(1).all(1).nonzero().flatten();
+    if (intact.numel() == 0)
+    {
+      return torch::zeros({}, plain.options());
+    }
+    std::vector<torch::Tensor> intactKeys;
+    std::vector<torch::Tensor> intactAlphas;
+    for (std::size_t level = 0; level < keys.size(); ++level)
+    {
+      intactKeys.push_back(keys[level].index_select(0, intact));
+      intactAlphas.push_back(right.recovered[level].index_select(0, intact));
+    }
+    const torch::Tensor decoded = right.decrypted.index_select(0, intact);
+    torch::Tensor estimate = decoded;
+    for (int step = 0; step < options.refinementTrainingSteps; ++step)
+    {
+      estimate = DefectCorrectionStep(*net, estimate, decoded, intactAlphas, intactKeys);
+    }
+    return (estimate - plain.index_select(0, intact)).abs().mean();
   }
 
   /** Eq. 25 for an encrypted batch: the (possibly damaged) ciphertexts decrypted with the right keys,
-   * and the wrong-key matrix. */
+   * and the wrong-key matrix. `right`, when given, receives the right-key decryption. */
   losses::DecryptionLossTerms
-  DecryptionTerms(const torch::Tensor & plain, const std::vector<torch::Tensor> & keys, const EncryptResult & encrypted)
+  DecryptionTerms(const torch::Tensor & plain,
+                  const std::vector<torch::Tensor> & keys,
+                  const EncryptResult & encrypted,
+                  RightKeyDecryption * right = nullptr)
   {
     const int crop = options.cropSize;
     const torch::Tensor damaged = SimulateAttacks(encrypted.cipher, options.attacks, random.Generator());
     const auto recovered = net->recoverAlphas(encrypted.encryptedParameters, keys);
     const torch::Tensor decrypted = net->decryptWithParameters(damaged, recovered, keys);
+    if (right)
+    {
+      *right = { damaged, decrypted, recovered };
+    }
 
     torch::Tensor wrongKey;
     const int m = options.wrongKeyImages;

@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
+#include <string>
 #include <stdexcept>
 #include <vector>
 
@@ -93,6 +95,47 @@ TEST(DecryptionRefinement, RefinedDecryptionIsCloserToThePlaintextAndToTheCipher
   const auto residual = [&](const torch::Tensor & plain)
   { return (c.net->encrypt(plain, c.keys).cipher - c.cipher).pow(2).mean().item<double>(); };
   EXPECT_LT(residual(refined), residual(c.decoded));
+}
+
+TEST(DecryptionRefinement, TheTrainingStepIsOneRefinementStepWhoseGradientsReachTheDecoderAlone)
+{
+  auto c = EncryptWithTheShippedModel();
+  {
+    torch::NoGradGuard noGradients;
+    const torch::Tensor oneStep = DefectCorrectionStep(*c.net, c.decoded, c.decoded, c.alphas, c.keys);
+    EXPECT_TRUE(
+      torch::allclose(oneStep, RefineDecryption(*c.net, c.cipher, c.alphas, c.keys, c.decoded, 1), 0.0, 1e-6));
+    EXPECT_FALSE(torch::allclose(oneStep, c.decoded, 0.0, 1e-3)) << "the step must change the estimate";
+  }
+  // With gradients (as --refinement-training-steps trains): the decoder's parameters receive them, through
+  // the first estimate and the decoding of the re-encryption; encryption's never do (E runs without them).
+  c.net->zero_grad();
+  const torch::Tensor decoded = c.net->decryptWithParameters(c.cipher, c.alphas, c.keys);
+  const torch::Tensor refined = DefectCorrectionStep(*c.net, decoded, decoded, c.alphas, c.keys);
+  ASSERT_TRUE(refined.requires_grad());
+  (refined - c.plain).abs().mean().backward();
+  std::set<const void *> decoderParameters;
+  for (const auto & parameter : c.net->decryptionOnlyParameters())
+  {
+    decoderParameters.insert(parameter.unsafeGetTensorImpl());
+  }
+  std::size_t decoderWithGradient = 0;
+  for (const auto & item : c.net->named_parameters())
+  {
+    const torch::Tensor & gradient = item.value().grad();
+    const bool hasGradient = gradient.defined() && gradient.abs().sum().item<double>() > 0.0;
+    if (decoderParameters.count(item.value().unsafeGetTensorImpl()))
+    {
+      decoderWithGradient += hasGradient ? 1 : 0;
+    }
+    else if (item.key().find("key_projection") == std::string::npos)
+    {
+      // (The key projections serve decoding too, so they receive gradients through the decoder as in
+      // Eq. 25 training; decryption-only training freezes them. Every other parameter is encryption's.)
+      EXPECT_FALSE(hasGradient) << item.key() << " belongs to encryption alone";
+    }
+  }
+  EXPECT_GT(decoderWithGradient, decoderParameters.size() / 2);
 }
 
 TEST(DecryptionRefinement, NeuralCipherDecryptRefinesWhenAsked)

@@ -1,5 +1,6 @@
 // Training (paper III.C): the data pipeline, learning on synthetic phantoms, checkpoint and resume.
 #include "medcrypt/CipherNet.h"
+#include "medcrypt/DecryptionRefinement.h"
 #include "medcrypt/Error.h"
 #include "medcrypt/FeatureKeyTensors.h"
 #include "medcrypt/Losses.h"
@@ -222,6 +223,12 @@ TEST(Trainer, OptionsAreValidated)
   options.augmentation.maxZoom = 0.6;
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
   options = TinyOptions();
+  options.refinementTrainingSteps = 1; // trains the decoder alone: needs --train decryption
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options = TinyOptions();
+  options.refinementTrainingSteps = -1;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options = TinyOptions();
   EXPECT_THROW(
     Trainer(ModelConfigPreset("tiny"), options, std::make_shared<TensorImageSource>(std::vector<at::Tensor>{})),
     UserError);
@@ -231,6 +238,7 @@ TEST(Trainer, OptionsAreValidated)
 struct Evaluation
 {
   double l1 = 0;         // mean L1 error of decrypt(encrypt(x))
+  double refinedL1 = 0;  // the same after one defect-correction step (RefineDecryption)
   double entropy = 0;    // mean soft entropy (bits) of the ciphertexts
   torch::Tensor ciphers; // the ciphertexts
 };
@@ -260,9 +268,12 @@ Evaluate(CipherNet net, TrainingImageSource & source)
   net->setFusionEnabled(true);
   const EncryptResult encrypted = net->encrypt(plain, keys);
   const torch::Tensor decrypted = net->decrypt(encrypted.cipher, encrypted.encryptedParameters, keys);
+  const torch::Tensor refined = RefineDecryption(
+    *net, encrypted.cipher, net->recoverAlphas(encrypted.encryptedParameters, keys), keys, decrypted, 1);
   net->setFusionEnabled(fusion);
   net->train();
   return { (decrypted - plain).abs().mean().item<double>(),
+           (refined - plain).abs().mean().item<double>(),
            losses::Entropy(encrypted.cipher, 256).mean().item<double>(),
            encrypted.cipher };
 }
@@ -368,6 +379,44 @@ TrainBriefly(const std::string & path, std::shared_ptr<TensorImageSource> source
   std::ostringstream progress;
   trainer.Run(progress);
   trainer.SaveModel(path, false);
+}
+
+TEST(Trainer, RefinementTrainingFitsTheRefinedDecryptionOfIntactCiphertexts)
+{
+  at::set_num_threads(1);
+  auto source = Phantoms(6, 48);
+  const std::string model = TemporaryPath("refinement-start.pt");
+  TrainBriefly(model, source);
+
+  TrainerOptions options = TinyOptions();
+  options.learningRate = 1e-3;
+  options.pretrainSteps = 0;
+  options.totalSteps = 40;
+  options.progressEvery = 1;
+  options.initialModelPath = model;
+  options.decryptionOnly = true;
+  options.refinementTrainingSteps = 1;
+  options.attacks.probability = 0.0; // every ciphertext intact: the refined term counts in every step
+  Trainer trainer(ModelConfigPreset("tiny"), options, source);
+  const Evaluation before = Evaluate(trainer.Network(), *source);
+  std::ostringstream progress;
+  trainer.Run(progress);
+  const Evaluation after = Evaluate(trainer.Network(), *source);
+  std::cout << "refined L1 " << before.refinedL1 << " -> " << after.refinedL1 << "\n";
+  EXPECT_NE(progress.str().find("l1_refined"), std::string::npos);
+  EXPECT_TRUE(torch::equal(after.ciphers, before.ciphers)) << "encryption must not change";
+  EXPECT_LT(after.refinedL1, before.refinedL1);
+
+  // Attacked ciphertexts are never refined (decrypt refines only intact ones): with every ciphertext
+  // attacked the refined term is 0.
+  TrainerOptions attacked = options;
+  attacked.totalSteps = 1;
+  attacked.attacks.probability = 1.0;
+  Trainer allAttacked(ModelConfigPreset("tiny"), attacked, source);
+  std::ostringstream attackedProgress;
+  allAttacked.Run(attackedProgress);
+  EXPECT_NE(attackedProgress.str().find("l1_refined 0.0000"), std::string::npos) << attackedProgress.str();
+  std::remove(model.c_str());
 }
 
 } // namespace

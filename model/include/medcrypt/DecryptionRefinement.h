@@ -20,6 +20,18 @@ namespace medcrypt
  * ciphertext: on changed pixels (crops, noise) D(C) carries the damage and the correction amplifies it,
  * so callers refine only when the pixel digest matches (docs/design.md, "Refined network decryption").
  * Tensors [B, 1, T, T] on the network's device; no gradients are taken. iterations 0 returns `decoded`. */
+/** One step of that correction with gradients: clamp(estimate + decoded - D(E(estimate)), 0, 1). The
+ * re-encryption E(estimate) runs without gradients (the estimate enters it detached), so gradients reach
+ * the decoder through `decoded`, `estimate` and the decoding of the re-encryption, never the encoder.
+ * Training uses it to fit the decoder to the refined decryption it serves (TrainerOptions::
+ * refinementTrainingSteps); RefineDecryption is this step repeated without gradients. */
+torch::Tensor
+DefectCorrectionStep(CipherNetImpl & net,
+                     const torch::Tensor & estimate,
+                     const torch::Tensor & decoded,
+                     const std::vector<torch::Tensor> & alphas,
+                     const std::vector<torch::Tensor> & keys);
+
 torch::Tensor
 RefineDecryption(CipherNetImpl & net,
                  const torch::Tensor & cipher,

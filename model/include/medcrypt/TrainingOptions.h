@@ -80,6 +80,11 @@ struct TrainerOptions
   // every ciphertext, and so every ciphertext statistic, stays exactly as the starting model makes it,
   // while network-only decryption improves. Needs pretrainSteps = 0 and trained weights (--init or resume).
   bool decryptionOnly = false;
+  // With decryptionOnly: the L1 error of the decryption refined by this many defect-correction steps
+  // (DefectCorrectionStep, as medcrypt decrypt refines an intact ciphertext) is added to Eq. 25 for the
+  // ciphertexts the attack simulation left intact, so the decoder learns the refined decryption it
+  // serves, not only its first estimate. 0: Eq. 25 alone.
+  int refinementTrainingSteps = 0;
   std::string device = "cpu";         // "cpu", "cuda" or "cuda:N"
   std::string checkpointPath;         // empty: no checkpoints
   std::int64_t checkpointEvery = 500; // steps between checkpoints (and one at the end)
