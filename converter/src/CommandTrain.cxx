@@ -117,6 +117,9 @@ RunTrain(const Arguments & arguments)
     po::value<int>()->default_value(TrainerOptions{}.refinementTrainingSteps)->value_name("K"),
     "with --train decryption: add the L1 error of the decryption refined by K defect-correction steps (as "
     "decrypt refines intact ciphertexts) for the ciphertexts left intact by the attacks (0: Eq. 25 alone)")(
+    "refined-ssim-weight",
+    po::value<double>()->default_value(TrainerOptions{}.refinedStructureWeight)->value_name("W"),
+    "with --refinement-training-steps: add W (1 - SSIM) of that refined decryption (0: none)")(
     "seed", po::value<std::uint64_t>()->default_value(1), "random seed (weights, data, keys, attacks)")(
     "checkpoint", po::value<std::string>()->value_name("FILE"), "checkpoint file (default: MODEL.checkpoint)")(
     "checkpoint-every", po::value<std::int64_t>()->default_value(500), "steps between checkpoints")(
@@ -184,6 +187,7 @@ RunTrain(const Arguments & arguments)
   }
   options.decryptionOnly = trained == "decryption";
   options.refinementTrainingSteps = values["refinement-training-steps"].as<int>();
+  options.refinedStructureWeight = values["refined-ssim-weight"].as<double>();
   options.initialModelPath = values.count("init") ? values["init"].as<std::string>() : std::string();
   const std::string out = values.count("out") ? values["out"].as<std::string>() : "medcrypt-" + config.preset + ".pt";
   options.checkpointPath = values.count("checkpoint") ? values["checkpoint"].as<std::string>() : out + ".checkpoint";

@@ -424,4 +424,33 @@ DecryptionLoss(const torch::Tensor & wrongKey,
   return terms;
 }
 
+torch::Tensor
+StructuralSimilarity(const torch::Tensor & x, const torch::Tensor & y)
+{
+  CheckSameShape(x, y, "StructuralSimilarity");
+  constexpr int64_t window = 11;
+  constexpr double sigma = 1.5;
+  TORCH_CHECK(x.size(1) == 1 && x.size(2) >= window && x.size(3) >= window,
+              "StructuralSimilarity: the images must be [B, 1, H, W] with H, W >= 11, got ",
+              x.sizes());
+  const torch::Tensor offsets = torch::arange(window, x.options()) - (window - 1) / 2;
+  torch::Tensor gauss = torch::exp(-offsets * offsets / (2.0 * sigma * sigma));
+  gauss = gauss / gauss.sum();
+  // The separable window, applied along W then H ("valid" positions only).
+  const torch::Tensor alongW = gauss.view({ 1, 1, 1, window });
+  const torch::Tensor alongH = gauss.view({ 1, 1, window, 1 });
+  const auto windowMean = [&](const torch::Tensor & image)
+  { return torch::conv2d(torch::conv2d(image, alongW), alongH); };
+  const double c1 = 0.01 * 0.01;
+  const double c2 = 0.03 * 0.03;
+  const torch::Tensor muX = windowMean(x);
+  const torch::Tensor muY = windowMean(y);
+  const torch::Tensor varX = windowMean(x * x) - muX * muX;
+  const torch::Tensor varY = windowMean(y * y) - muY * muY;
+  const torch::Tensor covariance = windowMean(x * y) - muX * muY;
+  const torch::Tensor map =
+    (2.0 * muX * muY + c1) * (2.0 * covariance + c2) / ((muX * muX + muY * muY + c1) * (varX + varY + c2));
+  return map.flatten(1).mean(1);
+}
+
 } // namespace medcrypt::losses

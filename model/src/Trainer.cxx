@@ -187,6 +187,14 @@ TrainerOptions::Validate(const ModelConfig & config) const
   {
     throw UserError("--refinement-training-steps trains the decoder alone: give --train decryption");
   }
+  if (!(std::isfinite(refinedStructureWeight) && refinedStructureWeight >= 0.0))
+  {
+    throw UserError("--refined-ssim-weight must be a finite number >= 0");
+  }
+  if (refinedStructureWeight > 0.0 && refinementTrainingSteps == 0)
+  {
+    throw UserError("--refined-ssim-weight weighs a term of the refined decryption: give --refinement-training-steps");
+  }
   if (checkpointEvery < 1 || progressEvery < 1)
   {
     throw UserError("--checkpoint-every and --progress-every must be at least 1");
@@ -421,9 +429,19 @@ struct Trainer::Impl
                                                         { "l1", decryption.reconstruction.item<double>() } };
     if (options.refinementTrainingSteps > 0)
     {
-      const torch::Tensor refinedError = RefinedReconstructionError(plain, keys, encrypted.cipher, right);
+      const RefinedDecryption refined = RefineIntactDecryptions(plain, keys, encrypted.cipher, right);
+      const torch::Tensor refinedError = refined.estimate.defined() ? (refined.estimate - refined.plain).abs().mean()
+                                                                    : torch::zeros({}, plain.options());
       total = total + refinedError;
       report.emplace_back("l1_refined", refinedError.item<double>());
+      if (options.refinedStructureWeight > 0.0)
+      {
+        const torch::Tensor structureError =
+          refined.estimate.defined() ? 1.0 - losses::StructuralSimilarity(refined.estimate, refined.plain).mean()
+                                     : torch::zeros({}, plain.options());
+        total = total + options.refinedStructureWeight * structureError;
+        report.emplace_back("dssim_refined", structureError.item<double>());
+      }
     }
     report.emplace_back("total", total.item<double>());
     return report;
@@ -436,19 +454,25 @@ struct Trainer::Impl
     std::vector<torch::Tensor> recovered;
   };
 
-  /** L1 error of the decryption refined by options.refinementTrainingSteps defect-correction steps, over
-   * the ciphertexts that the attack simulation left intact (medcrypt decrypt refines only those); 0 when
-   * every ciphertext of the batch was attacked. */
-  torch::Tensor
-  RefinedReconstructionError(const torch::Tensor & plain,
-                             const std::vector<torch::Tensor> & keys,
-                             const torch::Tensor & cipher,
-                             const RightKeyDecryption & right)
+  /** The intact ciphertexts' decryption refined by options.refinementTrainingSteps defect-correction
+   * steps, and their plaintexts; both undefined when every ciphertext of the batch was attacked. */
+  struct RefinedDecryption
+  {
+    torch::Tensor estimate, plain;
+  };
+
+  /** Refines the decryption of the ciphertexts that the attack simulation left intact (medcrypt decrypt
+   * refines only those) with gradients, as DefectCorrectionStep gives them. */
+  RefinedDecryption
+  RefineIntactDecryptions(const torch::Tensor & plain,
+                          const std::vector<torch::Tensor> & keys,
+                          const torch::Tensor & cipher,
+                          const RightKeyDecryption & right)
   {
     const torch::Tensor intact = (right.damaged == cipher).flatten(1).all(1).nonzero().flatten();
     if (intact.numel() == 0)
     {
-      return torch::zeros({}, plain.options());
+      return {};
     }
     std::vector<torch::Tensor> intactKeys;
     std::vector<torch::Tensor> intactAlphas;
@@ -463,7 +487,7 @@ struct Trainer::Impl
     {
       estimate = DefectCorrectionStep(*net, estimate, decoded, intactAlphas, intactKeys);
     }
-    return (estimate - plain.index_select(0, intact)).abs().mean();
+    return { estimate, plain.index_select(0, intact) };
   }
 
   /** Eq. 25 for an encrypted batch: the (possibly damaged) ciphertexts decrypted with the right keys,

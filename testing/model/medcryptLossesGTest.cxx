@@ -1108,6 +1108,66 @@ TEST(AttackSimulation, EachKindWithinItsBound)
   }
 }
 
+// SSIM (not in the paper; the trainer's --refined-ssim-weight): constants, a single window computed by hand,
+// identity, and a gradient step towards the reference raising it.
+TEST(Losses, StructuralSimilarity)
+{
+  const double c1 = 0.01 * 0.01;
+  const double c2 = 0.03 * 0.03;
+  {
+    SCOPED_TRACE("constant images: only the luminance term is left");
+    const at::Tensor a = torch::full({ 1, 1, 16, 16 }, 0.2, torch::kFloat64);
+    const at::Tensor b = torch::full({ 1, 1, 16, 16 }, 0.5, torch::kFloat64);
+    EXPECT_NEAR(StructuralSimilarity(a, b).item<double>(), (2 * 0.2 * 0.5 + c1) / (0.2 * 0.2 + 0.5 * 0.5 + c1), 1e-6);
+  }
+  {
+    SCOPED_TRACE("one 11 x 11 window: a checkerboard against its inverse");
+    // Gaussian weights w_i w_j (sigma 1.5, normalised); x = 1 where i + j is even, y = 1 - x. With
+    // s = sum_i (-1)^i w_i, the weight of the even cells is (1 + s^2) / 2.
+    std::array<double, 11> w{};
+    double sum = 0.0;
+    for (int i = 0; i < 11; ++i)
+    {
+      w[i] = std::exp(-(i - 5) * (i - 5) / (2.0 * 1.5 * 1.5));
+      sum += w[i];
+    }
+    double s = 0.0;
+    for (int i = 0; i < 11; ++i)
+    {
+      s += (i % 2 == 0 ? 1.0 : -1.0) * w[i] / sum;
+    }
+    const double muX = (1.0 + s * s) / 2.0;
+    const double muY = 1.0 - muX;
+    const double variance = muX - muX * muX; // of x and of y; their covariance is -variance
+    const double expected =
+      (2 * muX * muY + c1) * (-2 * variance + c2) / ((muX * muX + muY * muY + c1) * (2 * variance + c2));
+    const at::Tensor index = torch::arange(11, torch::kFloat64);
+    const at::Tensor x =
+      ((index.view({ 11, 1 }) + index.view({ 1, 11 })).remainder(2) == 0).to(torch::kFloat64).view({ 1, 1, 11, 11 });
+    EXPECT_NEAR(StructuralSimilarity(x, 1.0 - x).item<double>(), expected, 1e-12);
+    EXPECT_LT(expected, -0.9); // anticorrelated structure
+  }
+  {
+    SCOPED_TRACE("identity, symmetry, and a gradient step towards the reference");
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(7);
+    const at::Tensor reference = torch::rand({ 2, 1, 24, 24 }, generator);
+    const at::Tensor noisy = (reference + 0.1 * torch::randn({ 2, 1, 24, 24 }, generator)).clamp(0.0, 1.0);
+    const at::Tensor same = StructuralSimilarity(reference, reference);
+    ASSERT_EQ(same.sizes(), (std::vector<int64_t>{ 2 }));
+    EXPECT_NEAR(same[0].item<double>(), 1.0, 1e-5);
+    EXPECT_NEAR(same[1].item<double>(), 1.0, 1e-5);
+    EXPECT_TRUE(torch::allclose(StructuralSimilarity(noisy, reference), StructuralSimilarity(reference, noisy)));
+    at::Tensor estimate = noisy.clone().requires_grad_(true);
+    const at::Tensor before = StructuralSimilarity(estimate, reference).mean();
+    (1.0 - before).backward();
+    ASSERT_TRUE(torch::isfinite(estimate.grad()).all().item<bool>());
+    const at::Tensor stepped = (estimate - 0.5 * estimate.grad()).detach();
+    EXPECT_GT(StructuralSimilarity(stepped, reference).mean().item<double>(), before.item<double>() + 1e-3);
+  }
+  EXPECT_THROW(StructuralSimilarity(torch::rand({ 1, 1, 10, 12 }), torch::rand({ 1, 1, 10, 12 })), c10::Error);
+  EXPECT_THROW(StructuralSimilarity(torch::rand({ 1, 2, 12, 12 }), torch::rand({ 1, 2, 12, 12 })), c10::Error);
+}
+
 TEST(Losses, BadArgumentsAreRejected)
 {
   {

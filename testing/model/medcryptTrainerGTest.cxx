@@ -229,6 +229,17 @@ TEST(Trainer, OptionsAreValidated)
   options.refinementTrainingSteps = -1;
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
   options = TinyOptions();
+  options.decryptionOnly = true;
+  options.pretrainSteps = 0;
+  options.refinementTrainingSteps = 1;
+  options.refinedStructureWeight = 1.0;
+  EXPECT_NO_THROW(options.Validate(ModelConfigPreset("tiny")));
+  options.refinedStructureWeight = -1.0;
+  EXPECT_THROW(options.Validate(ModelConfigPreset("tiny")), UserError);
+  options.refinedStructureWeight = 1.0; // a term of the refined decryption: needs refinementTrainingSteps
+  options.refinementTrainingSteps = 0;
+  EXPECT_THROW(options.Validate(ModelConfigPreset("tiny")), UserError);
+  options = TinyOptions();
   EXPECT_THROW(
     Trainer(ModelConfigPreset("tiny"), options, std::make_shared<TensorImageSource>(std::vector<at::Tensor>{})),
     UserError);

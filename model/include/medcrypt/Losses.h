@@ -244,6 +244,15 @@ DecryptionLoss(const torch::Tensor & wrongKey,
                const torch::Tensor & plain,
                const LossWeights & weights = {});
 
+/** Not in the paper: the mean structural similarity of each image pair, in the form of
+ * itk::StructuralSimilarityCalculator (Wang et al. 2004): an 11 x 11 Gaussian window of sigma 1.5
+ * (weights summing to 1), the mean over the window positions wholly inside the image, K1 = 0.01,
+ * K2 = 0.03 and data range 1 (the [0, 1] scale of the images). Differentiable in x and y; the training
+ * loss is 1 - SSIM (TrainerOptions::refinedStructureWeight).
+ * x, y: [B, 1, H, W] with H, W >= 11 -> [B]. */
+torch::Tensor
+StructuralSimilarity(const torch::Tensor & x, const torch::Tensor & y);
+
 } // namespace medcrypt::losses
 
 #endif

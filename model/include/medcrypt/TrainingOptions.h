@@ -85,6 +85,10 @@ struct TrainerOptions
   // ciphertexts the attack simulation left intact, so the decoder learns the refined decryption it
   // serves, not only its first estimate. 0: Eq. 25 alone.
   int refinementTrainingSteps = 0;
+  // With refinementTrainingSteps: weight of 1 - SSIM (losses::StructuralSimilarity) of that refined
+  // decryption against the plaintext, over the same intact ciphertexts; aimed at the SSIM row of
+  // scheme.md section 7, which L1 alone leaves furthest from its target. 0: no such term.
+  double refinedStructureWeight = 0.0;
   std::string device = "cpu";         // "cpu", "cuda" or "cuda:N"
   std::string checkpointPath;         // empty: no checkpoints
   std::int64_t checkpointEvery = 500; // steps between checkpoints (and one at the end)
