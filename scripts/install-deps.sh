@@ -15,6 +15,7 @@ packages=(
   nlohmann-json3-dev                     # key files, reports, model config
   libzstd-dev libcharls-dev              # lossless compression of the exact envelope
   python3 python3-numpy python3-pydicom  # independent reference computations in tests
+  python3-cryptography                   # AES-256-CTR for the reference of the ciphertext permutation
   pybind11-dev python3-dev               # the medcrypt Python module (wrapping/python)
   libexpat1-dev                          # XML of the Slicer CLI module descriptions
 )

@@ -2,8 +2,11 @@
 #include "Commands.h"
 #include "ImageReading.h"
 
+#include "medcrypt/CiphertextPermutation.h"
 #include "medcrypt/FeatureKeys.h"
 #include "medcryptImageTiles.h"
+
+#include <openssl/evp.h>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +18,41 @@ namespace medcrypt::cli
 
 namespace
 {
+
+/** The tile's ciphertext permutation (format version 2) as {sha256 of the indices as little-endian
+ * uint32, the first 16 indices}, or null when the tile edge is not a multiple of the cell edge. */
+nlohmann::ordered_json
+PermutationSummary(const std::array<double, 4> & x0, const UserKey & key, unsigned tileSize)
+{
+  if (tileSize % CiphertextCellEdge != 0)
+  {
+    return nullptr;
+  }
+  TileKeyParameters parameters;
+  parameters.x0 = x0;
+  parameters.mu = key.mu;
+  parameters.burnIn = key.burnIn;
+  const std::vector<std::uint32_t> order = CiphertextPermutation(parameters, tileSize);
+  std::vector<std::uint8_t> bytes;
+  bytes.reserve(order.size() * 4);
+  for (const std::uint32_t index : order)
+  {
+    for (int b = 0; b < 4; ++b)
+    {
+      bytes.push_back(static_cast<std::uint8_t>(index >> (8 * b)));
+    }
+  }
+  std::array<std::uint8_t, 32> digest{};
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1 || length != 32)
+  {
+    throw std::runtime_error("OpenSSL could not hash the ciphertext permutation");
+  }
+  nlohmann::ordered_json summary;
+  summary["sha256"] = ToHex(digest);
+  summary["first"] = std::vector<std::uint32_t>(order.begin(), order.begin() + 16);
+  return summary;
+}
 
 std::string
 Exact(double value)
@@ -34,7 +72,8 @@ RunKeys(const Arguments & arguments)
   spec.synopsis = "medcrypt keys (--key KEYFILE | --key-env VAR) [--schedule paper|hardened] [--json] IMAGE";
   spec.summary = "Derives, for each tile of IMAGE, the SHA-256 h of its samples, p = (sum im(i) * i) mod 256, the\n"
                  "logistic-map initial values x0_1..x0_4 of the chosen key schedule and the first uniformised\n"
-                 "feature-key values after burn-in (docs/format.md defines every step bit for bit).";
+                 "feature-key values after burn-in, and (with --json) the SHA-256 and first indices of each tile's\n"
+                 "ciphertext permutation (docs/format.md defines every step bit for bit).";
   AddKeyOptions(spec);
   spec.options.add_options()("schedule", po::value<std::string>()->default_value("hardened"), "paper | hardened")(
     "tile-size", po::value<unsigned>()->default_value(256), "tile edge in pixels (the model's tile size)")(
@@ -91,6 +130,7 @@ RunKeys(const Arguments & arguments)
                          entry["x0_exact"].push_back(Exact(x0[k]));
                          entry["sequence"].push_back(UniformisedSequence(x0[k], key.mu, key.burnIn, count));
                        }
+                       entry["permutation"] = PermutationSummary(x0, key, tileSize);
                        report["tiles"].push_back(entry);
                      }
                      return 0;

@@ -3,6 +3,7 @@
 
 #include "itkNeuralDecryptImageFilter.h"
 
+#include "medcrypt/CiphertextPermutation.h"
 #include "medcrypt/Envelope.h"
 #include "medcrypt/Error.h"
 #include "medcrypt/FeatureKeys.h"
@@ -398,6 +399,8 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::DecryptWithNetwork(const m
   std::vector<float> plain(batchSize * tilePixels);
   std::vector<float> parameters(batchSize * parametersPerTile);
   std::vector<medcrypt::TileKeyParameters> keys(batchSize);
+  const bool permuted = medcrypt::StoresPermutedTiles(header.clear.formatVersion);
+  std::vector<float> stored(permuted ? tilePixels : 0);
 
   this->UpdateProgress(0.0f);
   for (std::size_t first = 0; first < tiles.size(); first += batchSize)
@@ -435,11 +438,16 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::DecryptWithNetwork(const m
         auto rowIndex = index;
         rowIndex[1] += y;
         const CipherPixelType * row = input->GetBufferPointer() + input->ComputeOffset(rowIndex);
-        float * out = cipher.data() + i * tilePixels + std::size_t{ y } * tileSize;
+        float * out = (permuted ? stored.data() : cipher.data() + i * tilePixels) + std::size_t{ y } * tileSize;
         for (unsigned int x = 0; x < tileSize; ++x)
         {
           out[x] = static_cast<float>(row[x]) / 65535.0f;
         }
+      }
+      if (permuted)
+      {
+        medcrypt::UnpermuteTile(
+          medcrypt::CiphertextPermutation(keys[i], tileSize), stored.data(), cipher.data() + i * tilePixels);
       }
     }
     m_Model->Decrypt(cipher.data(),

@@ -24,6 +24,9 @@ namespace itk
  * each tile is encrypted under feature keys derived from the user key and the SHA-256 of the tile's
  * samples (docs/format.md). The output is the ciphertext: unsigned 16-bit, round(c * 65535), of the
  * padded grid size (columns T x rows T [x slices]) with the input's spacing, origin and direction.
+ * With PermuteCiphertext on (the default, cipher format version 2) each tile is stored under its keyed
+ * permutation (medcrypt/CiphertextPermutation.h: 8 x 8 cells shuffled across the tile, pixels inside
+ * each cell); off, the network's ciphertext is stored as it comes out (format version 1, the paper's).
  *
  * Two byte blobs come with it, both through getters and in the output's MetaDataDictionary (keys
  * medcrypt::CipherHeaderMetaDataKey and medcrypt::EnvelopeMetaDataKey, std::string of bytes):
@@ -87,6 +90,12 @@ public:
   itkSetMacro(ExactEnvelope, bool);
   itkGetConstMacro(ExactEnvelope, bool);
   itkBooleanMacro(ExactEnvelope);
+
+  /** Whether to store each tile under its keyed permutation (cipher format version 2); default on. Off
+   * writes format version 1: the network's ciphertext as it comes out, as in the paper. */
+  itkSetMacro(PermuteCiphertext, bool);
+  itkGetConstMacro(PermuteCiphertext, bool);
+  itkBooleanMacro(PermuteCiphertext);
 
   /** PEM X.509 certificates whose private keys may open the exact envelope too (besides the user key). */
   void
@@ -157,6 +166,7 @@ private:
   bool m_UserKeySet{ false };
   medcrypt::KeySchedule m_KeySchedule{ medcrypt::KeySchedule::Hardened };
   bool m_ExactEnvelope{ true };
+  bool m_PermuteCiphertext{ true };
   std::vector<std::string> m_RecipientCertificates;
   InitialValueOffsetsType m_InitialValueOffsets{};
   std::vector<std::uint8_t> m_SealedHeader;

@@ -4,6 +4,7 @@
 #include "itkNeuralEncryptImageFilter.h"
 
 #include "medcrypt/CipherHeader.h"
+#include "medcrypt/CiphertextPermutation.h"
 #include "medcrypt/Envelope.h"
 #include "medcrypt/Error.h"
 #include "medcrypt/FeatureKeys.h"
@@ -174,6 +175,8 @@ NeuralEncryptImageFilter<TInputImage, TCipherImage>::EncryptImage()
   header.clear.intensityMaximum = maximum;
   header.clear.tiles = medcrypt::TileGridFor(header.clear.geometry, tileSize);
   header.clear.neuralOnly = !m_ExactEnvelope;
+  header.clear.formatVersion =
+    m_PermuteCiphertext ? medcrypt::CipherHeaderVersion : medcrypt::OldestCipherHeaderVersion;
 
   const auto tiles = medcrypt::TileRegion(input->GetLargestPossibleRegion(), tileSize);
   const bool withPosition = tiles.size() > 1;
@@ -184,6 +187,7 @@ NeuralEncryptImageFilter<TInputImage, TCipherImage>::EncryptImage()
   constexpr std::size_t batchSize = 32;
   std::vector<float> plain(batchSize * tilePixels);
   std::vector<float> cipher(batchSize * tilePixels);
+  std::vector<float> stored(m_PermuteCiphertext ? tilePixels : 0);
   std::vector<float> parameters(batchSize * parametersPerTile);
   std::vector<medcrypt::TileKeyParameters> keys(batchSize);
   const auto cipherStart = output->GetLargestPossibleRegion().GetIndex();
@@ -226,13 +230,19 @@ NeuralEncryptImageFilter<TInputImage, TCipherImage>::EncryptImage()
         secrets.encryptedParameters.emplace_back(ep, ep + length);
         ep += length;
       }
+      const float * tileValues = cipher.data() + i * tilePixels;
+      if (m_PermuteCiphertext)
+      {
+        medcrypt::PermuteTile(medcrypt::CiphertextPermutation(keys[i], tileSize), tileValues, stored.data());
+        tileValues = stored.data();
+      }
       const auto index = medcrypt::CipherTileIndex<ImageDimension>(cipherStart, tile.position, tileSize);
       for (unsigned int y = 0; y < tileSize; ++y)
       {
         auto rowIndex = index;
         rowIndex[1] += y;
         CipherPixelType * row = output->GetBufferPointer() + output->ComputeOffset(rowIndex);
-        const float * values = cipher.data() + i * tilePixels + std::size_t{ y } * tileSize;
+        const float * values = tileValues + std::size_t{ y } * tileSize;
         for (unsigned int x = 0; x < tileSize; ++x)
         {
           const double c = std::clamp(static_cast<double>(values[x]), 0.0, 1.0);
@@ -276,6 +286,7 @@ NeuralEncryptImageFilter<TInputImage, TCipherImage>::PrintSelf(std::ostream & os
   os << indent << "UserKey: " << (m_UserKeySet ? "set" : "(none)") << std::endl;
   os << indent << "KeySchedule: " << medcrypt::ToString(m_KeySchedule) << std::endl;
   os << indent << "ExactEnvelope: " << (m_ExactEnvelope ? "On" : "Off") << std::endl;
+  os << indent << "PermuteCiphertext: " << (m_PermuteCiphertext ? "On" : "Off") << std::endl;
   os << indent << "RecipientCertificates: " << m_RecipientCertificates.size() << std::endl;
   os << indent << "InitialValueOffsets: [" << m_InitialValueOffsets[0] << ", " << m_InitialValueOffsets[1] << ", "
      << m_InitialValueOffsets[2] << ", " << m_InitialValueOffsets[3] << "]" << std::endl;

@@ -64,11 +64,11 @@ SplitContainer(ByteView bytes, const std::string & origin)
   reader.Bytes(CipherHeaderMagic.size(), "the magic");
   ContainerParts parts;
   parts.version = reader.U32("the version");
-  if (parts.version != CipherHeaderVersion)
+  if (parts.version < OldestCipherHeaderVersion || parts.version > CipherHeaderVersion)
   {
     throw UserError(origin + ": cipher header version " + std::to_string(parts.version) + " is not supported (this " +
-                    "MedCrypt reads version " + std::to_string(CipherHeaderVersion) +
-                    "); use the MedCrypt release that wrote the file");
+                    "MedCrypt reads versions " + std::to_string(OldestCipherHeaderVersion) + " to " +
+                    std::to_string(CipherHeaderVersion) + "); use the MedCrypt release that wrote the file");
   }
   const std::uint32_t clearLength = reader.U32("the clear part's length");
   if (clearLength > MaximumClearJsonBytes)
@@ -468,9 +468,11 @@ std::vector<std::uint8_t>
 SealHeader(const CipherHeader & header, const UserKey & key)
 {
   const std::string origin = "the cipher header being written";
-  if (header.clear.formatVersion != CipherHeaderVersion)
+  if (header.clear.formatVersion < OldestCipherHeaderVersion || header.clear.formatVersion > CipherHeaderVersion)
   {
-    Invalid(origin, "this MedCrypt writes version " + std::to_string(CipherHeaderVersion) + " only");
+    Invalid(origin,
+            "this MedCrypt writes versions " + std::to_string(OldestCipherHeaderVersion) + " to " +
+              std::to_string(CipherHeaderVersion) + " only");
   }
   ValidateCipherHeader(header, origin);
 
@@ -493,7 +495,7 @@ SealHeader(const CipherHeader & header, const UserKey & key)
 
   detail::ByteWriter writer;
   writer.Bytes(ByteView(CipherHeaderMagic));
-  writer.U32(CipherHeaderVersion);
+  writer.U32(header.clear.formatVersion);
   writer.U32(static_cast<std::uint32_t>(clearJson.size()));
   writer.Bytes(ByteView::FromString(clearJson));
   const std::vector<std::uint8_t> authenticated = writer.Result(); // the additional data

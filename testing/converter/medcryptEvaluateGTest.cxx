@@ -114,6 +114,7 @@ protected:
     run.size = settings.size;
     run.seed = settings.seed;
     run.refinementIterations = settings.refinementIterations;
+    run.formatVersion = settings.formatVersion;
     for (const auto & file : evaluate::FindEvaluationImages({ shared->images }))
     {
       run.images.push_back(evaluate::EvaluateImageFile(file, settings));
@@ -221,9 +222,9 @@ TEST_F(Evaluate, SummaryIsTheMeanOfThePerImageValues)
     int passed = 0;
     for (const auto & image : images)
     {
-      // The tiny model has two levels: only x0_1 and x0_2 enter its feature keys.
-      ASSERT_EQ(image["key_" + name].size(), 2u);
-      for (std::size_t k = 0; k < 2; ++k)
+      // Format version 2 keys the permutation with all four x0.
+      ASSERT_EQ(image["key_" + name].size(), 4u);
+      for (std::size_t k = 0; k < 4; ++k)
       {
         values.push_back(image["key_" + name][k].get<double>());
         passed += image["key_" + name + "_pass"][k].get<bool>();
@@ -239,7 +240,7 @@ TEST_F(Evaluate, SummaryIsTheMeanOfThePerImageValues)
     EXPECT_EQ(summary["key_" + name + "_max"].get<double>(), *std::max_element(values.begin(), values.end()));
     EXPECT_EQ(summary["key_" + name + "_passed"].get<int>(), passed);
   }
-  EXPECT_EQ(summary["key_tests"], 2 * images.size());
+  EXPECT_EQ(summary["key_tests"], 4 * images.size());
   for (const std::string name : { "npcr", "uaci", "npcr_1pct", "uaci_1pct" })
   {
     int passed = 0;
@@ -310,7 +311,7 @@ TEST_F(Evaluate, EachChangedX0ChangesTheCiphertext)
 {
   for (const auto & image : Run().images)
   {
-    ASSERT_EQ(image.keySensitivity.size(), 2u); // the x0 that the tiny model's two levels use
+    ASSERT_EQ(image.keySensitivity.size(), 4u); // format version 2: all four x0 key the permutation
     for (std::size_t k = 0; k < image.keySensitivity.size(); ++k)
     {
       EXPECT_GT(image.keySensitivity[k].npcr, 50.0) << image.file << " x0_" << k + 1;
@@ -318,6 +319,29 @@ TEST_F(Evaluate, EachChangedX0ChangesTheCiphertext)
     // A changed pixel changes the tile's digest, hence all its keys.
     EXPECT_GT(image.onePixel.npcr, 50.0) << image.file;
   }
+}
+
+TEST_F(Evaluate, FormatVersion1MeasuresOnlyTheX0OfTheModelsLevelsAndTheSameDecryption)
+{
+  auto settings = shared->settings;
+  settings.formatVersion = 1;
+  const auto version1 = Evaluation(settings);
+  const auto & version2 = Run();
+  ASSERT_EQ(version1.images.size(), version2.images.size());
+  for (std::size_t i = 0; i < version1.images.size(); ++i)
+  {
+    const auto & one = version1.images[i];
+    ASSERT_EQ(one.keySensitivity.size(), 2u); // the x0 that the tiny model's two levels use
+    for (const auto & trial : one.keySensitivity)
+    {
+      EXPECT_GT(trial.npcr, 50.0) << one.file;
+    }
+    // The permutation is undone exactly before the network: the clean decryption is the same.
+    EXPECT_EQ(one.decryption.psnr, version2.images[i].decryption.psnr) << one.file;
+    EXPECT_EQ(one.decoderDecryption.psnr, version2.images[i].decoderDecryption.psnr) << one.file;
+  }
+  EXPECT_EQ(evaluate::ReportJson(version1)["format_version"], 1);
+  EXPECT_EQ(evaluate::ReportJson(version2)["format_version"], 2);
 }
 
 TEST_F(Evaluate, TheSameSeedGivesTheSameNumbers)

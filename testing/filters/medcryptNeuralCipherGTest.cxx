@@ -11,6 +11,8 @@
 #include "itkNeuralEncryptImageFilter.h"
 #include "medcrypt/AuthenticatedEncryption.h"
 #include "medcrypt/CipherHeader.h"
+#include "medcrypt/CiphertextPermutation.h"
+#include "medcrypt/FeatureKeys.h"
 #include "medcryptCipherImage.h"
 #include "medcryptCiphertextFiles.h"
 #include "medcryptSidecar.h"
@@ -349,6 +351,59 @@ TEST(NeuralCipherFilters, UseEnvelopeOffRunsTheNetworkEvenWhenAnEnvelopeIsThere)
   auto other = MakeDecryptor<ImageType>(neuralOnly->GetOutput(), TestKey());
   other->Update();
   EXPECT_TRUE(SameSamples(network->GetOutput(), other->GetOutput()));
+}
+
+TEST(NeuralCipherFilters, FormatVersion2StoresEachTileUnderItsPermutationAndDecryptsLikeVersion1)
+{
+  using ImageType = itk::Image<unsigned short, 2>;
+  const auto image = RandomImage<unsigned short, 2>({ { 50, 40 } }, 13); // 2 x 2 tiles of 32
+  const auto permuted = Encrypt(image.GetPointer(), TestKey(), false);
+  auto plainFilter = itk::NeuralEncryptImageFilter<ImageType>::New();
+  plainFilter->SetInput(image);
+  plainFilter->SetModel(TinyModels::First());
+  plainFilter->SetUserKey(TestKey());
+  plainFilter->SetExactEnvelope(false);
+  plainFilter->PermuteCiphertextOff();
+  plainFilter->Update();
+  const auto * network = plainFilter->GetOutput();
+  const auto * stored = permuted->GetOutput();
+  EXPECT_EQ(medcrypt::ReadClearPart(permuted->GetSealedHeader(), "test").formatVersion, 2u);
+  EXPECT_EQ(medcrypt::ReadClearPart(plainFilter->GetSealedHeader(), "test").formatVersion, 1u);
+
+  // Every tile of the version-2 ciphertext is the version-1 tile under the permutation of its keys.
+  const auto tiles = medcrypt::TileRegion(image->GetLargestPossibleRegion(), TinyTileSize);
+  ASSERT_EQ(tiles.size(), 4u);
+  const auto header = medcrypt::OpenHeader(permuted->GetSealedHeader(), TestKey(), "test");
+  for (std::size_t t = 0; t < tiles.size(); ++t)
+  {
+    medcrypt::TileKeyParameters keys;
+    keys.x0 = medcrypt::DeriveInitialValues(TestKey(), header.sealed.tiles[t].digest, medcrypt::KeySchedule::Hardened);
+    keys.mu = TestKey().mu;
+    keys.burnIn = TestKey().burnIn;
+    const auto order = medcrypt::CiphertextPermutation(keys, TinyTileSize);
+    std::size_t moved = 0;
+    for (std::size_t i = 0; i < order.size(); ++i)
+    {
+      const itk::Index<2> to = {
+        { static_cast<itk::IndexValueType>(tiles[t].position.column * TinyTileSize + i % TinyTileSize),
+          static_cast<itk::IndexValueType>(tiles[t].position.row * TinyTileSize + i / TinyTileSize) }
+      };
+      const itk::Index<2> from = {
+        { static_cast<itk::IndexValueType>(tiles[t].position.column * TinyTileSize + order[i] % TinyTileSize),
+          static_cast<itk::IndexValueType>(tiles[t].position.row * TinyTileSize + order[i] / TinyTileSize) }
+      };
+      ASSERT_EQ(stored->GetPixel(to), network->GetPixel(from)) << "tile " << t << " pixel " << i;
+      moved += order[i] != i;
+    }
+    EXPECT_GT(moved, order.size() * 9 / 10) << "tile " << t;
+  }
+
+  // Decryption reads the version from the header and undoes the permutation: both decrypt alike.
+  auto fromPermuted = MakeDecryptor<ImageType>(stored, TestKey());
+  fromPermuted->Update();
+  auto fromNetwork = MakeDecryptor<ImageType>(network, TestKey());
+  fromNetwork->Update();
+  EXPECT_TRUE(SameSamples(fromPermuted->GetOutput(), fromNetwork->GetOutput()));
 }
 
 TEST(NeuralCipherFilters, CiphertextPixelsAreDeterministicSealedBlobsAreNot)

@@ -4,6 +4,7 @@
 #include "ProgramRunning.h"
 #include "medcrypt/AuthenticatedEncryption.h"
 #include "medcrypt/CipherHeader.h"
+#include "medcrypt/CiphertextPermutation.h"
 #include "medcrypt/Envelope.h"
 #include "medcrypt/KeyDerivation.h"
 
@@ -18,12 +19,14 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <random>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -431,7 +434,7 @@ TEST(CipherHeader, LayoutIsTheDocumentedOne)
 
   ASSERT_EQ(bytes.size(), 88 + jsonLength + sealedLength);
   EXPECT_EQ(std::memcmp(bytes.data(), "MEDCRYPT-HEADER\0", 16), 0);
-  EXPECT_EQ(ReadU32(bytes, 16), 1u);
+  EXPECT_EQ(ReadU32(bytes, 16), 2u);
   ASSERT_EQ(ReadU32(bytes, 20), jsonLength);
   const std::string json(bytes.begin() + 24, bytes.begin() + 24 + jsonLength);
   EXPECT_EQ(json.substr(0, expectedJson.size()), expectedJson);
@@ -559,8 +562,11 @@ TEST(CipherHeader, ForeignOrDamagedContainersAreRefused)
   wrongMagic[3] = 'X';
   expectMessage(wrongMagic, "not a MedCrypt cipher header");
   Bytes newer = bytes;
-  newer[16] = 2;
-  expectMessage(newer, "version 2 is not supported");
+  newer[16] = 3;
+  expectMessage(newer, "version 3 is not supported");
+  Bytes zero = bytes;
+  zero[16] = 0;
+  expectMessage(zero, "version 0 is not supported");
   Bytes huge = bytes;
   huge[23] = 0x7F; // J = 2^30 + ...
   expectMessage(huge, "declares a clear part");
@@ -572,6 +578,23 @@ TEST(CipherHeader, ForeignOrDamagedContainersAreRefused)
   hugeSealed[sealedLengthAt + 3] = 0xFF;
   expectMessage(hugeSealed, "truncated");
   expectMessage(Bytes(), "is empty");
+}
+
+TEST(CipherHeader, Version1IsStillWrittenAndReadAndTheVersionIsAuthenticated)
+{
+  CipherHeader header = SampleHeader();
+  header.clear.formatVersion = 1;
+  const Bytes version1 = SealHeader(header, FixedKey());
+  EXPECT_EQ(ReadU32(version1, 16), 1u);
+  EXPECT_EQ(ReadClearPart(version1, "v1").formatVersion, 1u);
+  EXPECT_EQ(OpenHeader(version1, FixedKey(), "v1").clear.formatVersion, 1u);
+  // Turning a version-2 header into version 1 (so that a reader would skip the permutation) fails
+  // authentication: the version is part of the additional data.
+  Bytes downgraded = SealHeader(SampleHeader(), FixedKey());
+  ASSERT_EQ(ReadU32(downgraded, 16), 2u);
+  downgraded[16] = 1;
+  EXPECT_EQ(ReadClearPart(downgraded, "d").formatVersion, 1u);
+  EXPECT_THROW(OpenHeader(downgraded, FixedKey(), "d"), AuthenticationError);
 }
 
 TEST(CipherHeader, InconsistentHeadersAreNotSealed)
@@ -611,8 +634,135 @@ TEST(CipherHeader, InconsistentHeadersAreNotSealed)
   h.clear.intensityMinimum = 5000;
   expectRefused(h, "minimum <= maximum");
   h = SampleHeader();
-  h.clear.formatVersion = 2;
-  expectRefused(h, "writes version 1");
+  h.clear.formatVersion = 3;
+  expectRefused(h, "writes versions 1 to 2");
+  h.clear.formatVersion = 0;
+  expectRefused(h, "writes versions 1 to 2");
+}
+
+// ---- ciphertext permutation (format version 2)
+// ----------------------------------------------------------------------------------------------------
+
+medcrypt::TileKeyParameters
+PermutationKeys()
+{
+  medcrypt::TileKeyParameters keys;
+  keys.x0 = { 0.123456789, 0.5, 0.75, 0.987654321 };
+  return keys;
+}
+
+TEST(CiphertextPermutation, IsAPermutationThatMovesWholeCells)
+{
+  for (const unsigned tile : { 8u, 32u, 256u })
+  {
+    const auto order = medcrypt::CiphertextPermutation(PermutationKeys(), tile);
+    ASSERT_EQ(order.size(), std::size_t{ tile } * tile);
+    std::vector<std::uint32_t> sorted = order;
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 0; i < sorted.size(); ++i)
+    {
+      ASSERT_EQ(sorted[i], i) << tile;
+    }
+    // The 64 pixels of a stored cell come from one network cell, each network cell feeds one stored cell.
+    const unsigned cells = tile / 8;
+    std::vector<int> used(std::size_t{ cells } * cells, 0);
+    for (unsigned cy = 0; cy < cells; ++cy)
+    {
+      for (unsigned cx = 0; cx < cells; ++cx)
+      {
+        const auto source = [&](unsigned q)
+        {
+          const std::uint32_t from = order[(cy * 8 + q / 8) * tile + cx * 8 + q % 8];
+          return (from / tile / 8) * cells + (from % tile) / 8;
+        };
+        for (unsigned q = 1; q < 64; ++q)
+        {
+          ASSERT_EQ(source(q), source(0)) << tile << " cell " << cy << "," << cx;
+        }
+        ++used[source(0)];
+      }
+    }
+    EXPECT_TRUE(std::all_of(used.begin(), used.end(), [](int n) { return n == 1; })) << tile;
+  }
+}
+
+TEST(CiphertextPermutation, DependsOnEveryKeyParameterAndNothingElse)
+{
+  const auto order = medcrypt::CiphertextPermutation(PermutationKeys(), 256);
+  EXPECT_EQ(medcrypt::CiphertextPermutation(PermutationKeys(), 256), order);
+  const auto sameFraction = [&](const std::vector<std::uint32_t> & other)
+  {
+    std::size_t same = 0;
+    for (std::size_t i = 0; i < order.size(); ++i)
+    {
+      same += order[i] == other[i];
+    }
+    return static_cast<double>(same) / static_cast<double>(order.size());
+  };
+  // About 1 in 1024 cells stays and 1 in 64 of its pixels: far under 1% of the pixels keep their source.
+  for (std::size_t k = 0; k < 4; ++k)
+  {
+    auto keys = PermutationKeys();
+    keys.x0[k] += 1e-15;
+    ASSERT_NE(keys.x0[k], PermutationKeys().x0[k]);
+    EXPECT_LT(sameFraction(medcrypt::CiphertextPermutation(keys, 256)), 0.01) << "x0_" << k + 1;
+  }
+  auto keys = PermutationKeys();
+  keys.mu = std::nextafter(3.99, 4.0);
+  EXPECT_LT(sameFraction(medcrypt::CiphertextPermutation(keys, 256)), 0.01) << "mu";
+  keys = PermutationKeys();
+  keys.burnIn = 1001;
+  EXPECT_LT(sameFraction(medcrypt::CiphertextPermutation(keys, 256)), 0.01) << "burn-in";
+  // Where a cell goes is spread over the tile: the first network cell's stored place across 2,048 keys
+  // falls in each quarter of the 64 places of a 64 x 64 tile about 512 times.
+  std::array<int, 4> quarters{};
+  for (int trial = 0; trial < 2048; ++trial)
+  {
+    keys = PermutationKeys();
+    keys.x0[0] = (trial + 0.5) / 2048.0;
+    const auto o = medcrypt::CiphertextPermutation(keys, 64);
+    const auto where = std::find(o.begin(), o.end(), 0u) - o.begin();
+    const auto cell = (where / 64 / 8) * 8 + (where % 64) / 8;
+    ++quarters[cell / 16];
+  }
+  for (int n : quarters)
+  {
+    EXPECT_NEAR(n, 512, 100); // binomial sd 19.6: five of them
+  }
+}
+
+TEST(CiphertextPermutation, UnpermuteUndoesPermuteExactly)
+{
+  const auto order = medcrypt::CiphertextPermutation(PermutationKeys(), 32);
+  std::vector<float> network(order.size());
+  std::mt19937 random(5);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  for (auto & v : network)
+  {
+    v = uniform(random);
+  }
+  std::vector<float> stored(order.size());
+  std::vector<float> back(order.size(), -1.0f);
+  medcrypt::PermuteTile(order, network.data(), stored.data());
+  EXPECT_NE(stored, network);
+  medcrypt::UnpermuteTile(order, stored.data(), back.data());
+  EXPECT_EQ(back, network);
+}
+
+TEST(CiphertextPermutation, RefusesTilesThatAreNotWholeCells)
+{
+  for (const unsigned tile : { 0u, 12u, 20u })
+  {
+    try
+    {
+      (void)medcrypt::CiphertextPermutation(PermutationKeys(), tile);
+      FAIL() << tile;
+    }
+    catch (const medcrypt::UserError & error)
+    {
+      EXPECT_NE(std::string(error.what()).find("multiple of 8"), std::string::npos) << error.what();
+    }
+  }
 }
 
 // ---- exact envelope

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Independent reference for MedCrypt's feature-key derivation (paper Eq. 1-2, docs/format.md).
 
-Written from the specification only, with Python's standard library (hashlib, hmac, struct, math):
+Written from the specification only, with Python's standard library (hashlib, hmac, struct, math) and,
+for the AES-256-CTR keystream of the ciphertext permutation, the `cryptography` package (python3-cryptography):
 it shares no code with the C++ implementation. Python floats are IEEE doubles and Python never fuses
 a multiply and an add, so the logistic map below is the reference sequence.
 
@@ -73,6 +74,43 @@ def uniformised_sequence(x0, mu, burn_in, count):
     return values
 
 
+def permutation(x0, mu, burn_in, tile, cell=8):
+    """Format version 2's ciphertext permutation of a tile: element i = the network's index of stored pixel i."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    ikm = b"".join(struct.pack(">d", v) for v in x0) + struct.pack(">d", mu) + struct.pack(">I", burn_in)
+    key = hkdf_sha256(ikm, b"", b"medcrypt/permutation", 32)
+    stream = Cipher(algorithms.AES(key), modes.CTR(bytes(16))).encryptor()
+    words = []
+
+    def below(n):
+        limit = (1 << 32) - (1 << 32) % n
+        while True:
+            if not words:
+                block = stream.update(bytes(4096))
+                words.extend(reversed(struct.unpack(">1024I", block)))
+            v = words.pop()
+            if v < limit:
+                return v % n
+
+    def shuffle(values):
+        for i in range(len(values), 1, -1):
+            j = below(i)
+            values[i - 1], values[j] = values[j], values[i - 1]
+
+    per_row = tile // cell
+    cells = list(range(per_row * per_row))
+    shuffle(cells)
+    order = [0] * (tile * tile)
+    for stored, source in enumerate(cells):
+        inside = list(range(cell * cell))
+        shuffle(inside)
+        sy, sx = stored // per_row * cell, stored % per_row * cell
+        ny, nx = source // per_row * cell, source % per_row * cell
+        for q in range(cell * cell):
+            order[(sy + q // cell) * tile + sx + q % cell] = (ny + inside[q] // cell) * tile + nx + inside[q] % cell
+    return {"sha256": hashlib.sha256(struct.pack("<%dI" % len(order), *order)).hexdigest(), "first": order[:16]}
+
+
 def derive(samples, fmt, position, b, mu, burn_in, schedule, count):
     h, p = tile_digest(samples, fmt, position)
     words = paper_words(h, p, b) if schedule == "paper" else hardened_words(h, b)
@@ -118,7 +156,9 @@ def expected_tiles(size, fmt, samples, tile, b, mu, burn_in, schedule, count):
                 tile_samples = [samples[(z * ny + y) * nx + x]
                                 for y in range(r * tile, min((r + 1) * tile, ny))
                                 for x in range(c * tile, min((c + 1) * tile, nx))]
-                out.append(derive(tile_samples, fmt, (r, c, z) if many else None, b, mu, burn_in, schedule, count))
+                d = derive(tile_samples, fmt, (r, c, z) if many else None, b, mu, burn_in, schedule, count)
+                d["permutation"] = permutation(d["x0"], mu, burn_in, tile)
+                out.append(d)
     return out
 
 
@@ -156,7 +196,7 @@ def check(medcrypt, workdir):
             for g, e in zip(got, want):
                 compared += 1
                 same = (g["h"] == e["h"] and g["p"] == e["p"] and [float(v) for v in g["x0_exact"]] == e["x0"]
-                        and g["sequence"] == e["sequence"])
+                        and g["sequence"] == e["sequence"] and g["permutation"] == e["permutation"])
                 if not same:
                     failures += 1
                     print("FAIL %s %s tile %s:\n got %s\nwant %s" % (name, schedule, (g["row"], g["column"], g["slice"]),

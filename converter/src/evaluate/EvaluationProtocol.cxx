@@ -87,6 +87,7 @@ Encrypt(const TImage * image,
   filter->SetKeySchedule(settings.schedule);
   filter->SetExactEnvelope(envelope);
   filter->SetInitialValueOffsets(offsets);
+  filter->SetPermuteCiphertext(StoresPermutedTiles(settings.formatVersion));
   Run(filter.GetPointer(), path);
   Encrypted result;
   result.cipher = filter->GetOutput();
@@ -316,7 +317,11 @@ EvaluatePrepared(const PreparedImage<TPixel> & prepared, const EvaluationSetting
   record.onePercent = Differential(view, Encrypt(onePercent.GetPointer(), settings, path, false).cipher);
 
   // Key sensitivity: x0_k + 1e-15, everything else equal, for every x0 the model uses.
-  const std::size_t usedInitialValues = std::min<std::size_t>(4, settings.model->ParameterLengths().size());
+  // Version 1: level i's feature key starts from x0_i, so only the x0 of the model's levels enter the
+  // ciphertext; version 2 keys every tile's permutation with all four.
+  const std::size_t usedInitialValues = StoresPermutedTiles(settings.formatVersion)
+                                          ? std::size_t{ 4 }
+                                          : std::min<std::size_t>(4, settings.model->ParameterLengths().size());
   for (std::size_t k = 0; k < usedInitialValues; ++k)
   {
     std::array<double, 4> offsets{};

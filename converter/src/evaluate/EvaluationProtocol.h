@@ -5,6 +5,7 @@
 // adjacent correlations of the ciphertext, NPCR/UACI for a changed pixel, 1% changed pixels and a
 // changed x0, wrong-key decryption, network decryption, the exact envelope, cropping and noise).
 
+#include "medcrypt/CipherHeader.h"
 #include "medcrypt/FeatureKeys.h"
 #include "medcrypt/NeuralCipher.h"
 #include "medcrypt/UserKey.h"
@@ -29,6 +30,9 @@ struct EvaluationSettings
   // Defect-correction steps of the network's decryption of unchanged ciphertexts (the decrypt default);
   // the attacked ciphertexts are decrypted by the decoder alone, as medcrypt decrypt does.
   unsigned int refinementIterations = DefaultRefinementIterations;
+  // Cipher format version of the ciphertexts: 2 stores each tile under its keyed permutation, 1 the
+  // network's ciphertext as it comes out (CipherHeader.h).
+  std::uint32_t formatVersion = CipherHeaderVersion;
 };
 
 /** The significance level of the Wu-Noonan-Agaian tests. */

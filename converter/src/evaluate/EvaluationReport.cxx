@@ -260,6 +260,7 @@ ReportJson(const EvaluationRun & run)
   report["size"] = run.size;
   report["seed"] = run.seed;
   report["refinement_iterations"] = run.refinementIterations;
+  report["format_version"] = run.formatVersion;
   report["alpha"] = SignificanceLevel;
   Json images = Json::array();
   for (const auto & image : run.images)
@@ -300,7 +301,8 @@ WriteMarkdownReport(const EvaluationRun & run, std::ostream & out)
   out << "## medcrypt evaluate: " << run.images.size() << " image(s), model " << run.modelId.substr(0, 12)
       << ", key schedule " << ToString(run.schedule) << ", size "
       << (run.size == 0 ? std::string("native") : std::to_string(run.size) + " x " + std::to_string(run.size))
-      << ", seed " << run.seed << ", refinement iterations " << run.refinementIterations << "\n\n";
+      << ", seed " << run.seed << ", refinement iterations " << run.refinementIterations << ", format version "
+      << run.formatVersion << "\n\n";
   Row(out, { "metric", "paper", "target", "measured (mean)", "pass" });
   Row(out, { "---", "---", "---", "---", "---" });
   Row(out,
@@ -419,7 +421,8 @@ WriteMarkdownReport(const EvaluationRun & run, std::ostream & out)
   if (usedInitialValues < 4)
   {
     out << "Key sensitivity covers x0_1..x0_" << usedInitialValues << ": this model has " << usedInitialValues
-        << " levels and level i's feature key starts from x0_i, so the other x0 do not enter it.\n";
+        << " levels and level i's feature key starts from x0_i, so in format version 1 the other x0 do not enter "
+           "the ciphertext.\n";
   }
   out << "\n";
 

@@ -25,6 +25,7 @@ struct EvaluationRun
   unsigned int size = 0;
   std::uint64_t seed = 0;
   unsigned int refinementIterations = 0; // of the network's decryption of unchanged ciphertexts
+  std::uint32_t formatVersion = 0;       // the cipher format version of the ciphertexts
   std::vector<ImageEvaluation> images;
 };
 

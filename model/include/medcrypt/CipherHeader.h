@@ -16,8 +16,20 @@
 namespace medcrypt
 {
 
-/** The version of the cipher header container that SealHeader writes (docs/format.md, "Cipher header"). */
-inline constexpr std::uint32_t CipherHeaderVersion = 1;
+/** The cipher format version that encryption writes (docs/format.md, "Cipher header"). Version 2 stores
+ * every ciphertext tile under its keyed permutation (CiphertextPermutation.h); version 1, which MedCrypt
+ * still reads and writes on request, stores the network's ciphertext as it comes out (the paper's layout). */
+inline constexpr std::uint32_t CipherHeaderVersion = 2;
+
+/** The oldest cipher format version that this MedCrypt reads and writes. */
+inline constexpr std::uint32_t OldestCipherHeaderVersion = 1;
+
+/** True when the tiles of a ciphertext of format `version` are stored permuted (version 2 and later). */
+constexpr bool
+StoresPermutedTiles(std::uint32_t version)
+{
+  return version >= 2;
+}
 
 /** The 16 bytes a cipher header starts with: "MEDCRYPT-HEADER" and a zero byte. */
 inline constexpr std::array<std::uint8_t, 16> CipherHeaderMagic = { 'M', 'E', 'D', 'C', 'R', 'Y', 'P', 'T',
@@ -65,8 +77,8 @@ TileGridFor(const ImageGeometry & geometry, std::uint32_t tileSize);
  * except pixelDigest is authenticated (it is the AES-GCM additional data of the sealed part). */
 struct ClearHeader
 {
-  /** The container version read from the file; SealHeader writes CipherHeaderVersion and refuses
-   * any other value here. */
+  /** The format version: read from the file by OpenHeader; SealHeader writes it and refuses values
+   * outside OldestCipherHeaderVersion..CipherHeaderVersion. */
   std::uint32_t formatVersion = CipherHeaderVersion;
   /** The model id (hash of the weights) of the network that encrypted the pixels. */
   std::string modelId;
