@@ -100,6 +100,10 @@ RunTrain(const Arguments & arguments)
     "attack-max-noise",
     po::value<double>()->default_value(AttackSimulationOptions{}.maxNoiseSigma)->value_name("S"),
     "largest standard deviation of the Gaussian noise, on the [0, 1] range (0: none)")(
+    "attack-permuted-cells",
+    po::bool_switch(),
+    "damage the ciphertext as cipher format version 2 stores it (8 x 8 cells and their pixels shuffled), "
+    "so a rectangle erases scattered cells; --crop must be a multiple of 8")(
     "zoom-probability",
     po::value<double>()->default_value(AugmentationOptions{}.zoomProbability)->value_name("P"),
     "chance that a crop is resampled by a zoom factor (0: none), as evaluate resamples images to a tile")(
@@ -173,6 +177,7 @@ RunTrain(const Arguments & arguments)
   options.attacks.maxConstantFraction = values["attack-max-constants"].as<double>();
   options.attacks.maxRectangleFraction = values["attack-max-rectangle"].as<double>();
   options.attacks.maxNoiseSigma = values["attack-max-noise"].as<double>();
+  options.attacks.permutedCells = values["attack-permuted-cells"].as<bool>();
   options.augmentation.zoomProbability = values["zoom-probability"].as<double>();
   options.augmentation.minZoom = values["min-zoom"].as<double>();
   options.augmentation.maxZoom = values["max-zoom"].as<double>();

@@ -83,6 +83,13 @@ public:
     return std::min(low + offset, high);
   }
 
+  /** `shape` values uniform in [0, 1), as floats. */
+  torch::Tensor
+  UniformValues(at::IntArrayRef shape)
+  {
+    return torch::rand(shape, m_Generator, torch::TensorOptions().dtype(torch::kFloat).device(m_Device));
+  }
+
   /** `count` distinct indices in [0, size), in random order. */
   torch::Tensor
   DistinctIndices(std::int64_t size, std::int64_t count)
@@ -168,6 +175,32 @@ ValidateAttackSimulationOptions(const AttackSimulationOptions & options)
   }
 }
 
+namespace
+{
+
+/** A random layout of an H x W image as cipher format version 2 stores it: element i is the index of the
+ * pixel stored at i (cells shuffled across the image, pixels inside each cell). */
+torch::Tensor
+RandomCellLayout(std::int64_t height, std::int64_t width, RandomDraws & draws)
+{
+  constexpr std::int64_t edge = 8;
+  const std::int64_t columns = width / edge;
+  const std::int64_t cells = (height / edge) * columns;
+  const torch::Tensor source = draws.DistinctIndices(cells, cells);                    // network cell of stored cell d
+  const torch::Tensor inside = draws.UniformValues({ cells, edge * edge }).argsort(/*dim=*/1, /*descending=*/false); // pixel of stored q
+  const auto longs = torch::TensorOptions().dtype(torch::kLong).device(source.device());
+  const torch::Tensor stored = torch::arange(cells, longs).unsqueeze(1);
+  const torch::Tensor q = torch::arange(edge * edge, longs).unsqueeze(0);
+  const auto rowOf = [&](const torch::Tensor & cell) { return cell.div(columns, "floor") * edge; };
+  const auto columnOf = [&](const torch::Tensor & cell) { return cell.remainder(columns) * edge; };
+  const torch::Tensor to = (rowOf(stored) + q.div(edge, "floor")) * width + columnOf(stored) + q.remainder(edge);
+  const torch::Tensor from = (rowOf(source.unsqueeze(1)) + inside.div(edge, "floor")) * width +
+                             columnOf(source.unsqueeze(1)) + inside.remainder(edge);
+  return torch::empty({ height * width }, longs).index_copy_(0, to.reshape(-1), from.reshape(-1));
+}
+
+} // namespace
+
 torch::Tensor
 SimulateAttacks(const torch::Tensor & cipher, const AttackSimulationOptions & options, at::Generator generator)
 {
@@ -176,6 +209,13 @@ SimulateAttacks(const torch::Tensor & cipher, const AttackSimulationOptions & op
               "SimulateAttacks: cipher must be a non-empty [B, C, H, W] tensor, got ",
               cipher.sizes());
   TORCH_CHECK(cipher.is_floating_point(), "SimulateAttacks: cipher must be a floating-point tensor");
+  const std::int64_t height = cipher.size(2);
+  const std::int64_t width = cipher.size(3);
+  if (options.permutedCells && (height % 8 != 0 || width % 8 != 0))
+  {
+    throw UserError("attacks on permuted cells need images whose height and width are multiples of 8 (got " +
+                    std::to_string(height) + " x " + std::to_string(width) + ")");
+  }
   const std::vector<AttackKind> kinds = EnabledKinds(options);
   const torch::Device drawDevice = generator.defined() ? generator.device() : cipher.device();
   RandomDraws draws(generator, drawDevice);
@@ -190,18 +230,35 @@ SimulateAttacks(const torch::Tensor & cipher, const AttackSimulationOptions & op
       images.push_back(image);
       continue;
     }
-    switch (kinds[static_cast<std::size_t>(draws.Integer(0, static_cast<std::int64_t>(kinds.size()) - 1))])
+    const AttackKind kind =
+      kinds[static_cast<std::size_t>(draws.Integer(0, static_cast<std::int64_t>(kinds.size()) - 1))];
+    torch::Tensor layout;
+    torch::Tensor target = image;
+    if (options.permutedCells)
+    {
+      layout = RandomCellLayout(height, width, draws).to(image.device());
+      target = image.reshape({ image.size(0), height * width }).index_select(1, layout).reshape(image.sizes());
+    }
+    torch::Tensor damaged;
+    switch (kind)
     {
       case AttackKind::Constants:
-        images.push_back(SetRandomPixels(image, options.maxConstantFraction, draws));
+        damaged = SetRandomPixels(target, options.maxConstantFraction, draws);
         break;
       case AttackKind::Rectangle:
-        images.push_back(FillRectangle(image, options.maxRectangleFraction, draws));
+        damaged = FillRectangle(target, options.maxRectangleFraction, draws);
         break;
       case AttackKind::Noise:
-        images.push_back(AddNoise(image, options.maxNoiseSigma, draws));
+        damaged = AddNoise(target, options.maxNoiseSigma, draws);
         break;
     }
+    if (options.permutedCells)
+    {
+      damaged = torch::zeros({ image.size(0), height * width }, image.options())
+                  .index_copy(1, layout, damaged.reshape({ image.size(0), height * width }))
+                  .reshape(image.sizes());
+    }
+    images.push_back(damaged);
   }
   return torch::stack(images);
 }
