@@ -1,4 +1,4 @@
-// Measures what cipher format version 2 adds to encryption (docs/design.md, "the keyed ciphertext
+// Measures what cipher format versions 2 and 3 add to encryption (docs/design.md, "the keyed ciphertext
 // permutation"): deriving a tile's permutation (HKDF + AES-256-CTR + Fisher-Yates) and applying it,
 // against the network's encryption of the same tile in the same run (the baseline), and prints the ratio.
 //
@@ -70,16 +70,20 @@ main(int argc, char * argv[])
 
   const double network =
     SecondsPerCall(repeats, [&] { model->Encrypt(plain.data(), 1, &keys, cipher.data(), parameters.data()); });
-  const double permutation = SecondsPerCall(repeats * 10,
-                                            [&]
-                                            {
-                                              keys.x0[0] = uniform(random) * 0.5 + 0.25; // a new tile's keys
-                                              const auto order = medcrypt::CiphertextPermutation(keys, tile);
-                                              medcrypt::PermuteTile(order, cipher.data(), stored.data());
-                                            });
   std::cout << "tile " << tile << " x " << tile << ", model " << model->ModelId().substr(0, 12) << ", 1 thread\n"
-            << "network encryption of one tile (baseline): " << network * 1e3 << " ms\n"
-            << "permutation of one tile (derive + apply):  " << permutation * 1e3 << " ms\n"
-            << "ratio permutation / network:               " << permutation / network << "\n";
+            << "network encryption of one tile (baseline):           " << network * 1e3 << " ms\n";
+  for (const std::uint32_t version : { 2u, 3u })
+  {
+    const medcrypt::CiphertextLayout layout = medcrypt::CiphertextLayoutOf(version);
+    const double permutation = SecondsPerCall(repeats * 10,
+                                              [&]
+                                              {
+                                                keys.x0[0] = uniform(random) * 0.5 + 0.25; // a new tile's keys
+                                                const auto order = medcrypt::CiphertextPermutation(keys, tile, layout);
+                                                medcrypt::PermuteTile(order, cipher.data(), stored.data());
+                                              });
+    std::cout << "format " << version << ": permutation of one tile (derive + apply): " << permutation * 1e3
+              << " ms, ratio permutation / network " << permutation / network << "\n";
+  }
   return 0;
 }

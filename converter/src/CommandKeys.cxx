@@ -2,6 +2,7 @@
 #include "Commands.h"
 #include "ImageReading.h"
 
+#include "medcrypt/CipherHeader.h"
 #include "medcrypt/CiphertextPermutation.h"
 #include "medcrypt/FeatureKeys.h"
 #include "medcryptImageTiles.h"
@@ -19,12 +20,14 @@ namespace medcrypt::cli
 namespace
 {
 
-/** The tile's ciphertext permutation (format version 2) as {sha256 of the indices as little-endian
- * uint32, the first 16 indices}, or null when the tile edge is not a multiple of the cell edge. */
+/** The tile's ciphertext permutation in the format version that encryption writes (CipherHeaderVersion)
+ * as {sha256 of the indices as little-endian uint32, the first 16 indices}, or null when the tile edge is
+ * not a multiple of that layout's pool edge. */
 nlohmann::ordered_json
 PermutationSummary(const std::array<double, 4> & x0, const UserKey & key, unsigned tileSize)
 {
-  if (tileSize % CiphertextCellEdge != 0)
+  const CiphertextLayout layout = CiphertextLayoutOf(CipherHeaderVersion);
+  if (tileSize % layout.poolEdge != 0)
   {
     return nullptr;
   }
@@ -32,7 +35,7 @@ PermutationSummary(const std::array<double, 4> & x0, const UserKey & key, unsign
   parameters.x0 = x0;
   parameters.mu = key.mu;
   parameters.burnIn = key.burnIn;
-  const std::vector<std::uint32_t> order = CiphertextPermutation(parameters, tileSize);
+  const std::vector<std::uint32_t> order = CiphertextPermutation(parameters, tileSize, layout);
   std::vector<std::uint8_t> bytes;
   bytes.reserve(order.size() * 4);
   for (const std::uint32_t index : order)

@@ -2,6 +2,8 @@
 #include "Commands.h"
 #include "ImageDirectorySource.h"
 
+#include "medcrypt/CipherHeader.h"
+#include "medcrypt/CiphertextLayout.h"
 #include "medcrypt/Error.h"
 #include "medcrypt/ModelSummary.h"
 #include "medcrypt/Trainer.h"
@@ -102,8 +104,12 @@ RunTrain(const Arguments & arguments)
     "largest standard deviation of the Gaussian noise, on the [0, 1] range (0: none)")(
     "attack-permuted-cells",
     po::bool_switch(),
-    "damage the ciphertext as cipher format version 2 stores it (8 x 8 cells and their pixels shuffled), "
-    "so a rectangle erases scattered cells; --crop must be a multiple of 8")(
+    "damage the ciphertext as the cipher format of --attack-format-version stores it (8 x 8 cells shuffled, "
+    "then the pixels inside each 16 x 16 block in version 3, inside each cell in version 2), so a rectangle "
+    "erases scattered cells; --crop must be a multiple of 16 (version 3) or 8 (version 2)")(
+    "attack-format-version",
+    po::value<std::uint32_t>()->default_value(CipherHeaderVersion)->value_name("V"),
+    "the cipher format version (2 or 3) whose stored layout --attack-permuted-cells damages")(
     "zoom-probability",
     po::value<double>()->default_value(AugmentationOptions{}.zoomProbability)->value_name("P"),
     "chance that a crop is resampled by a zoom factor (0: none), as evaluate resamples images to a tile")(
@@ -177,7 +183,23 @@ RunTrain(const Arguments & arguments)
   options.attacks.maxConstantFraction = values["attack-max-constants"].as<double>();
   options.attacks.maxRectangleFraction = values["attack-max-rectangle"].as<double>();
   options.attacks.maxNoiseSigma = values["attack-max-noise"].as<double>();
-  options.attacks.permutedCells = values["attack-permuted-cells"].as<bool>();
+  if (values["attack-permuted-cells"].as<bool>())
+  {
+    const std::uint32_t version = values["attack-format-version"].as<std::uint32_t>();
+    if (!StoresPermutedTiles(version) || version > CipherHeaderVersion)
+    {
+      throw UserError("--attack-format-version must be 2 to " + std::to_string(CipherHeaderVersion) +
+                      " (a format that permutes the ciphertext)");
+    }
+    options.attacks.permutedLayout = CiphertextLayoutOf(version);
+    if (options.cropSize % static_cast<int>(options.attacks.permutedLayout->poolEdge) != 0)
+    {
+      throw UserError("--attack-permuted-cells in format version " + std::to_string(version) +
+                      " needs a --crop that is a multiple of " +
+                      std::to_string(options.attacks.permutedLayout->poolEdge) + " (got " +
+                      std::to_string(options.cropSize) + ")");
+    }
+  }
   options.augmentation.zoomProbability = values["zoom-probability"].as<double>();
   options.augmentation.minZoom = values["min-zoom"].as<double>();
   options.augmentation.maxZoom = values["max-zoom"].as<double>();

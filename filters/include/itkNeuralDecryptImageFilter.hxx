@@ -400,6 +400,7 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::DecryptWithNetwork(const m
   std::vector<float> parameters(batchSize * parametersPerTile);
   std::vector<medcrypt::TileKeyParameters> keys(batchSize);
   const bool permuted = medcrypt::StoresPermutedTiles(header.clear.formatVersion);
+  const medcrypt::CiphertextLayout layout = medcrypt::CiphertextLayoutOf(header.clear.formatVersion);
   std::vector<float> stored(permuted ? tilePixels : 0);
 
   this->UpdateProgress(0.0f);
@@ -447,7 +448,7 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::DecryptWithNetwork(const m
       if (permuted)
       {
         medcrypt::UnpermuteTile(
-          medcrypt::CiphertextPermutation(keys[i], tileSize), stored.data(), cipher.data() + i * tilePixels);
+          medcrypt::CiphertextPermutation(keys[i], tileSize, layout), stored.data(), cipher.data() + i * tilePixels);
       }
     }
     m_Model->Decrypt(cipher.data(),

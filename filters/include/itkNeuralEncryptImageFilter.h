@@ -2,6 +2,7 @@
 #define itkNeuralEncryptImageFilter_h
 
 #include "itkImageToImageFilter.h"
+#include "medcrypt/CipherHeader.h"
 #include "medcrypt/FeatureKeys.h"
 #include "medcrypt/NeuralCipher.h"
 #include "medcrypt/UserKey.h"
@@ -24,9 +25,10 @@ namespace itk
  * each tile is encrypted under feature keys derived from the user key and the SHA-256 of the tile's
  * samples (docs/format.md). The output is the ciphertext: unsigned 16-bit, round(c * 65535), of the
  * padded grid size (columns T x rows T [x slices]) with the input's spacing, origin and direction.
- * With PermuteCiphertext on (the default, cipher format version 2) each tile is stored under its keyed
- * permutation (medcrypt/CiphertextPermutation.h: 8 x 8 cells shuffled across the tile, pixels inside
- * each cell); off, the network's ciphertext is stored as it comes out (format version 1, the paper's).
+ * In cipher format version 3 (the default) and 2 each tile is stored under its keyed permutation
+ * (medcrypt/CiphertextPermutation.h: 8 x 8 cells shuffled across the tile, then the pixels inside each
+ * 16 x 16 block, or inside each cell in version 2); in version 1 the network's ciphertext is stored as it
+ * comes out (the paper's layout).
  *
  * Two byte blobs come with it, both through getters and in the output's MetaDataDictionary (keys
  * medcrypt::CipherHeaderMetaDataKey and medcrypt::EnvelopeMetaDataKey, std::string of bytes):
@@ -91,11 +93,12 @@ public:
   itkGetConstMacro(ExactEnvelope, bool);
   itkBooleanMacro(ExactEnvelope);
 
-  /** Whether to store each tile under its keyed permutation (cipher format version 2); default on. Off
-   * writes format version 1: the network's ciphertext as it comes out, as in the paper. */
-  itkSetMacro(PermuteCiphertext, bool);
-  itkGetConstMacro(PermuteCiphertext, bool);
-  itkBooleanMacro(PermuteCiphertext);
+  /** The cipher format version to write, medcrypt::OldestCipherHeaderVersion (1: the network's
+   * ciphertext as it comes out, as in the paper) to medcrypt::CipherHeaderVersion (3, the default: each
+   * tile stored under its keyed permutation; 2: the permutation of format version 2). Checked when the
+   * filter runs (UserError naming the versions it writes). */
+  itkSetMacro(FormatVersion, std::uint32_t);
+  itkGetConstMacro(FormatVersion, std::uint32_t);
 
   /** PEM X.509 certificates whose private keys may open the exact envelope too (besides the user key). */
   void
@@ -166,7 +169,7 @@ private:
   bool m_UserKeySet{ false };
   medcrypt::KeySchedule m_KeySchedule{ medcrypt::KeySchedule::Hardened };
   bool m_ExactEnvelope{ true };
-  bool m_PermuteCiphertext{ true };
+  std::uint32_t m_FormatVersion{ medcrypt::CipherHeaderVersion };
   std::vector<std::string> m_RecipientCertificates;
   InitialValueOffsetsType m_InitialValueOffsets{};
   std::vector<std::uint8_t> m_SealedHeader;

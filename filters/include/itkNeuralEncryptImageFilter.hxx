@@ -175,8 +175,16 @@ NeuralEncryptImageFilter<TInputImage, TCipherImage>::EncryptImage()
   header.clear.intensityMaximum = maximum;
   header.clear.tiles = medcrypt::TileGridFor(header.clear.geometry, tileSize);
   header.clear.neuralOnly = !m_ExactEnvelope;
-  header.clear.formatVersion =
-    m_PermuteCiphertext ? medcrypt::CipherHeaderVersion : medcrypt::OldestCipherHeaderVersion;
+  if (m_FormatVersion < medcrypt::OldestCipherHeaderVersion || m_FormatVersion > medcrypt::CipherHeaderVersion)
+  {
+    throw medcrypt::UserError("cipher format version " + std::to_string(m_FormatVersion) +
+                              " cannot be written: this MedCrypt writes versions " +
+                              std::to_string(medcrypt::OldestCipherHeaderVersion) + " to " +
+                              std::to_string(medcrypt::CipherHeaderVersion));
+  }
+  header.clear.formatVersion = m_FormatVersion;
+  const bool permuted = medcrypt::StoresPermutedTiles(m_FormatVersion);
+  const medcrypt::CiphertextLayout layout = medcrypt::CiphertextLayoutOf(m_FormatVersion);
 
   const auto tiles = medcrypt::TileRegion(input->GetLargestPossibleRegion(), tileSize);
   const bool withPosition = tiles.size() > 1;
@@ -187,7 +195,7 @@ NeuralEncryptImageFilter<TInputImage, TCipherImage>::EncryptImage()
   constexpr std::size_t batchSize = 32;
   std::vector<float> plain(batchSize * tilePixels);
   std::vector<float> cipher(batchSize * tilePixels);
-  std::vector<float> stored(m_PermuteCiphertext ? tilePixels : 0);
+  std::vector<float> stored(permuted ? tilePixels : 0);
   std::vector<float> parameters(batchSize * parametersPerTile);
   std::vector<medcrypt::TileKeyParameters> keys(batchSize);
   const auto cipherStart = output->GetLargestPossibleRegion().GetIndex();
@@ -231,9 +239,9 @@ NeuralEncryptImageFilter<TInputImage, TCipherImage>::EncryptImage()
         ep += length;
       }
       const float * tileValues = cipher.data() + i * tilePixels;
-      if (m_PermuteCiphertext)
+      if (permuted)
       {
-        medcrypt::PermuteTile(medcrypt::CiphertextPermutation(keys[i], tileSize), tileValues, stored.data());
+        medcrypt::PermuteTile(medcrypt::CiphertextPermutation(keys[i], tileSize, layout), tileValues, stored.data());
         tileValues = stored.data();
       }
       const auto index = medcrypt::CipherTileIndex<ImageDimension>(cipherStart, tile.position, tileSize);
@@ -286,7 +294,7 @@ NeuralEncryptImageFilter<TInputImage, TCipherImage>::PrintSelf(std::ostream & os
   os << indent << "UserKey: " << (m_UserKeySet ? "set" : "(none)") << std::endl;
   os << indent << "KeySchedule: " << medcrypt::ToString(m_KeySchedule) << std::endl;
   os << indent << "ExactEnvelope: " << (m_ExactEnvelope ? "On" : "Off") << std::endl;
-  os << indent << "PermuteCiphertext: " << (m_PermuteCiphertext ? "On" : "Off") << std::endl;
+  os << indent << "FormatVersion: " << m_FormatVersion << std::endl;
   os << indent << "RecipientCertificates: " << m_RecipientCertificates.size() << std::endl;
   os << indent << "InitialValueOffsets: [" << m_InitialValueOffsets[0] << ", " << m_InitialValueOffsets[1] << ", "
      << m_InitialValueOffsets[2] << ", " << m_InitialValueOffsets[3] << "]" << std::endl;

@@ -178,25 +178,39 @@ ValidateAttackSimulationOptions(const AttackSimulationOptions & options)
 namespace
 {
 
-/** A random layout of an H x W image as cipher format version 2 stores it: element i is the index of the
- * pixel stored at i (cells shuffled across the image, pixels inside each cell). */
+/** Indices of a square grid: element (p, q) is the image index of pixel q (row-major) of square p
+ * (row-major) when an image of width `width` is cut into squares of `edge`; `within` (same shape or
+ * broadcastable) replaces q where given. */
 torch::Tensor
-RandomCellLayout(std::int64_t height, std::int64_t width, RandomDraws & draws)
+SquarePixels(const torch::Tensor & square, const torch::Tensor & within, std::int64_t edge, std::int64_t width)
 {
-  constexpr std::int64_t edge = 8;
   const std::int64_t columns = width / edge;
-  const std::int64_t cells = (height / edge) * columns;
-  const torch::Tensor source = draws.DistinctIndices(cells, cells);                    // network cell of stored cell d
-  const torch::Tensor inside = draws.UniformValues({ cells, edge * edge }).argsort(/*dim=*/1, /*descending=*/false); // pixel of stored q
+  return (square.div(columns, "floor") * edge + within.div(edge, "floor")) * width + square.remainder(columns) * edge +
+         within.remainder(edge);
+}
+
+/** A random layout of an H x W image as a cipher format of `layout` stores it: element i is the index of
+ * the pixel stored at i (cells shuffled across the image, then the pixels inside each pool). */
+torch::Tensor
+RandomStoredLayout(std::int64_t height, std::int64_t width, const CiphertextLayout & layout, RandomDraws & draws)
+{
+  const std::int64_t edge = layout.cellEdge;
+  const std::int64_t pool = layout.poolEdge;
+  const std::int64_t cells = (height / edge) * (width / edge);
+  const std::int64_t pools = (height / pool) * (width / pool);
+  const torch::Tensor source = draws.DistinctIndices(cells, cells); // network cell of stored cell d
+  const torch::Tensor inside = draws.UniformValues({ pools, pool * pool }).argsort(/*dim=*/1, /*descending=*/false);
   const auto longs = torch::TensorOptions().dtype(torch::kLong).device(source.device());
-  const torch::Tensor stored = torch::arange(cells, longs).unsqueeze(1);
   const torch::Tensor q = torch::arange(edge * edge, longs).unsqueeze(0);
-  const auto rowOf = [&](const torch::Tensor & cell) { return cell.div(columns, "floor") * edge; };
-  const auto columnOf = [&](const torch::Tensor & cell) { return cell.remainder(columns) * edge; };
-  const torch::Tensor to = (rowOf(stored) + q.div(edge, "floor")) * width + columnOf(stored) + q.remainder(edge);
-  const torch::Tensor from = (rowOf(source.unsqueeze(1)) + inside.div(edge, "floor")) * width +
-                             columnOf(source.unsqueeze(1)) + inside.remainder(edge);
-  return torch::empty({ height * width }, longs).index_copy_(0, to.reshape(-1), from.reshape(-1));
+  const torch::Tensor moved =
+    torch::empty({ height * width }, longs)
+      .index_copy_(0,
+                   SquarePixels(torch::arange(cells, longs).unsqueeze(1), q, edge, width).reshape(-1),
+                   SquarePixels(source.unsqueeze(1), q, edge, width).reshape(-1));
+  const torch::Tensor p = torch::arange(pools, longs).unsqueeze(1);
+  const torch::Tensor to = SquarePixels(p, torch::arange(pool * pool, longs).unsqueeze(0), pool, width);
+  const torch::Tensor from = moved.index_select(0, SquarePixels(p, inside, pool, width).reshape(-1));
+  return torch::empty({ height * width }, longs).index_copy_(0, to.reshape(-1), from);
 }
 
 } // namespace
@@ -211,10 +225,15 @@ SimulateAttacks(const torch::Tensor & cipher, const AttackSimulationOptions & op
   TORCH_CHECK(cipher.is_floating_point(), "SimulateAttacks: cipher must be a floating-point tensor");
   const std::int64_t height = cipher.size(2);
   const std::int64_t width = cipher.size(3);
-  if (options.permutedCells && (height % 8 != 0 || width % 8 != 0))
+  if (options.permutedLayout)
   {
-    throw UserError("attacks on permuted cells need images whose height and width are multiples of 8 (got " +
-                    std::to_string(height) + " x " + std::to_string(width) + ")");
+    const unsigned pool = options.permutedLayout->poolEdge;
+    const unsigned edge = options.permutedLayout->cellEdge;
+    if (edge == 0 || pool % edge != 0 || height % pool != 0 || width % pool != 0)
+    {
+      throw UserError("attacks on permuted cells need images whose height and width are multiples of " +
+                      std::to_string(pool) + " (got " + std::to_string(height) + " x " + std::to_string(width) + ")");
+    }
   }
   const std::vector<AttackKind> kinds = EnabledKinds(options);
   const torch::Device drawDevice = generator.defined() ? generator.device() : cipher.device();
@@ -234,9 +253,9 @@ SimulateAttacks(const torch::Tensor & cipher, const AttackSimulationOptions & op
       kinds[static_cast<std::size_t>(draws.Integer(0, static_cast<std::int64_t>(kinds.size()) - 1))];
     torch::Tensor layout;
     torch::Tensor target = image;
-    if (options.permutedCells)
+    if (options.permutedLayout)
     {
-      layout = RandomCellLayout(height, width, draws).to(image.device());
+      layout = RandomStoredLayout(height, width, *options.permutedLayout, draws).to(image.device());
       target = image.reshape({ image.size(0), height * width }).index_select(1, layout).reshape(image.sizes());
     }
     torch::Tensor damaged;
@@ -252,7 +271,7 @@ SimulateAttacks(const torch::Tensor & cipher, const AttackSimulationOptions & op
         damaged = AddNoise(target, options.maxNoiseSigma, draws);
         break;
     }
-    if (options.permutedCells)
+    if (options.permutedLayout)
     {
       damaged = torch::zeros({ image.size(0), height * width }, image.options())
                   .index_copy(1, layout, damaged.reshape({ image.size(0), height * width }))

@@ -127,13 +127,20 @@ Shuffle(std::vector<T> & values, KeystreamIndices & indices)
 } // namespace
 
 std::vector<std::uint32_t>
-CiphertextPermutation(const TileKeyParameters & keys, unsigned tileSize)
+CiphertextPermutation(const TileKeyParameters & keys, unsigned tileSize, CiphertextLayout layout)
 {
-  constexpr unsigned edge = CiphertextCellEdge;
-  if (tileSize == 0 || tileSize % edge != 0 || tileSize > 65536)
+  const unsigned edge = layout.cellEdge;
+  const unsigned pool = layout.poolEdge;
+  if (edge == 0 || pool % edge != 0 || pool > 256)
   {
-    throw UserError("the ciphertext permutation needs a tile edge that is a multiple of " + std::to_string(edge) +
-                    " (the model's tile edge is " + std::to_string(tileSize) + ")");
+    throw UserError("the ciphertext layout needs a pool edge that is a multiple of the cell edge (got cells of " +
+                    std::to_string(edge) + " and pools of " + std::to_string(pool) + ")");
+  }
+  if (tileSize == 0 || tileSize % pool != 0 || tileSize > 65536)
+  {
+    throw UserError("the ciphertext permutation needs a tile edge that is a multiple of " + std::to_string(pool) +
+                    " (the model's tile edge is " + std::to_string(tileSize) +
+                    "); write an older cipher format version, or use a model with such a tile edge");
   }
   const unsigned cellsPerRow = tileSize / edge;
   std::vector<std::uint32_t> cells(std::size_t{ cellsPerRow } * cellsPerRow);
@@ -141,21 +148,35 @@ CiphertextPermutation(const TileKeyParameters & keys, unsigned tileSize)
   KeystreamIndices indices(PermutationKey(keys));
   Shuffle(cells, indices);
 
-  std::vector<std::uint32_t> order(std::size_t{ tileSize } * tileSize);
-  std::vector<std::uint32_t> inside(edge * edge);
+  // moved[i]: the network's index of the pixel at stored index i once the cells have moved as wholes.
+  const std::size_t pixels = std::size_t{ tileSize } * tileSize;
+  std::vector<std::uint32_t> moved(pixels);
   for (std::size_t stored = 0; stored < cells.size(); ++stored)
   {
-    std::iota(inside.begin(), inside.end(), 0u);
-    Shuffle(inside, indices);
     const std::size_t storedRow = stored / cellsPerRow * edge;
     const std::size_t storedColumn = stored % cellsPerRow * edge;
     const std::size_t sourceRow = cells[stored] / cellsPerRow * edge;
     const std::size_t sourceColumn = cells[stored] % cellsPerRow * edge;
     for (unsigned q = 0; q < edge * edge; ++q)
     {
-      const std::size_t to = (storedRow + q / edge) * tileSize + storedColumn + q % edge;
-      order[to] =
-        static_cast<std::uint32_t>((sourceRow + inside[q] / edge) * tileSize + sourceColumn + inside[q] % edge);
+      moved[(storedRow + q / edge) * tileSize + storedColumn + q % edge] =
+        static_cast<std::uint32_t>((sourceRow + q / edge) * tileSize + sourceColumn + q % edge);
+    }
+  }
+  // Then the pixels of each stored pool, pools in row-major order.
+  const unsigned poolsPerRow = tileSize / pool;
+  std::vector<std::uint32_t> order(pixels);
+  std::vector<std::uint32_t> inside(std::size_t{ pool } * pool);
+  for (std::size_t p = 0; p < std::size_t{ poolsPerRow } * poolsPerRow; ++p)
+  {
+    std::iota(inside.begin(), inside.end(), 0u);
+    Shuffle(inside, indices);
+    const std::size_t row = p / poolsPerRow * pool;
+    const std::size_t column = p % poolsPerRow * pool;
+    for (unsigned q = 0; q < pool * pool; ++q)
+    {
+      order[(row + q / pool) * tileSize + column + q % pool] =
+        moved[(row + inside[q] / pool) * tileSize + column + inside[q] % pool];
     }
   }
   return order;

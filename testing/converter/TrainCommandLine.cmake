@@ -52,6 +52,24 @@ if(NOT status EQUAL 2 OR NOT errors MATCHES "missing.checkpoint does not exist")
   message(FATAL_ERROR "a missing checkpoint must be refused with status 2, got ${status}: ${errors}")
 endif()
 
+# Attacks on a permuted layout: a format version that does not permute is refused before any work, and
+# format 3's layout needs crops that are whole 16 x 16 pools (--crop 40 is a multiple of 8, not 16): both
+# refused with status 2 and nothing written.
+execute_process(COMMAND ${MEDCRYPT} ${common} --steps 5 --attack-permuted-cells --attack-format-version 1
+                        --checkpoint ${WORK_DIR}/unused.checkpoint
+                RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE errors)
+if(NOT status EQUAL 2 OR NOT errors MATCHES "--attack-format-version must be 2 to 3")
+  message(FATAL_ERROR "--attack-format-version 1 must be refused with status 2, got ${status}: ${errors}")
+endif()
+execute_process(COMMAND ${MEDCRYPT} train --preset tiny --data ${WORK_DIR}/images --crop 40 --threads 1 --steps 3
+                        --pretrain-steps 0 --attack-probability 1 --attack-permuted-cells --seed 7
+                        --checkpoint ${WORK_DIR}/unused.checkpoint --out ${WORK_DIR}/unused.pt
+                RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE errors)
+if(NOT status EQUAL 2 OR NOT errors MATCHES "needs a --crop that is a multiple of 16 \\(got 40\\)"
+   OR EXISTS ${WORK_DIR}/unused.pt)
+  message(FATAL_ERROR "--crop 40 with format 3's attacks must be refused, got ${status}: ${errors}")
+endif()
+
 # Fine-tuning the decryption network of the trained model: no pre-training by default with --init,
 # a model with a new id is written, and the run says what it trains.
 set(finetune train --preset tiny --data ${WORK_DIR}/images --crop 32 --threads 1 --progress-every 10 --seed 7)

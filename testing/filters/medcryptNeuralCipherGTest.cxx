@@ -353,57 +353,96 @@ TEST(NeuralCipherFilters, UseEnvelopeOffRunsTheNetworkEvenWhenAnEnvelopeIsThere)
   EXPECT_TRUE(SameSamples(network->GetOutput(), other->GetOutput()));
 }
 
-TEST(NeuralCipherFilters, FormatVersion2StoresEachTileUnderItsPermutationAndDecryptsLikeVersion1)
+namespace
+{
+/** The neural-only encryption of `image` with the test key in cipher format `version`. */
+itk::NeuralEncryptImageFilter<itk::Image<unsigned short, 2>>::Pointer
+EncryptInFormat(const itk::Image<unsigned short, 2> * image, std::uint32_t version)
+{
+  auto filter = itk::NeuralEncryptImageFilter<itk::Image<unsigned short, 2>>::New();
+  filter->SetInput(image);
+  filter->SetModel(TinyModels::First());
+  filter->SetUserKey(TestKey());
+  filter->SetExactEnvelope(false);
+  filter->SetFormatVersion(version);
+  filter->Update();
+  return filter;
+}
+} // namespace
+
+TEST(NeuralCipherFilters, FormatVersions2And3StoreEachTileUnderItsPermutationAndDecryptLikeVersion1)
 {
   using ImageType = itk::Image<unsigned short, 2>;
   const auto image = RandomImage<unsigned short, 2>({ { 50, 40 } }, 13); // 2 x 2 tiles of 32
-  const auto permuted = Encrypt(image.GetPointer(), TestKey(), false);
-  auto plainFilter = itk::NeuralEncryptImageFilter<ImageType>::New();
-  plainFilter->SetInput(image);
-  plainFilter->SetModel(TinyModels::First());
-  plainFilter->SetUserKey(TestKey());
-  plainFilter->SetExactEnvelope(false);
-  plainFilter->PermuteCiphertextOff();
-  plainFilter->Update();
+  const auto plainFilter = EncryptInFormat(image.GetPointer(), 1);
   const auto * network = plainFilter->GetOutput();
-  const auto * stored = permuted->GetOutput();
-  EXPECT_EQ(medcrypt::ReadClearPart(permuted->GetSealedHeader(), "test").formatVersion, 2u);
   EXPECT_EQ(medcrypt::ReadClearPart(plainFilter->GetSealedHeader(), "test").formatVersion, 1u);
-
-  // Every tile of the version-2 ciphertext is the version-1 tile under the permutation of its keys.
-  const auto tiles = medcrypt::TileRegion(image->GetLargestPossibleRegion(), TinyTileSize);
-  ASSERT_EQ(tiles.size(), 4u);
-  const auto header = medcrypt::OpenHeader(permuted->GetSealedHeader(), TestKey(), "test");
-  for (std::size_t t = 0; t < tiles.size(); ++t)
-  {
-    medcrypt::TileKeyParameters keys;
-    keys.x0 = medcrypt::DeriveInitialValues(TestKey(), header.sealed.tiles[t].digest, medcrypt::KeySchedule::Hardened);
-    keys.mu = TestKey().mu;
-    keys.burnIn = TestKey().burnIn;
-    const auto order = medcrypt::CiphertextPermutation(keys, TinyTileSize);
-    std::size_t moved = 0;
-    for (std::size_t i = 0; i < order.size(); ++i)
-    {
-      const itk::Index<2> to = {
-        { static_cast<itk::IndexValueType>(tiles[t].position.column * TinyTileSize + i % TinyTileSize),
-          static_cast<itk::IndexValueType>(tiles[t].position.row * TinyTileSize + i / TinyTileSize) }
-      };
-      const itk::Index<2> from = {
-        { static_cast<itk::IndexValueType>(tiles[t].position.column * TinyTileSize + order[i] % TinyTileSize),
-          static_cast<itk::IndexValueType>(tiles[t].position.row * TinyTileSize + order[i] / TinyTileSize) }
-      };
-      ASSERT_EQ(stored->GetPixel(to), network->GetPixel(from)) << "tile " << t << " pixel " << i;
-      moved += order[i] != i;
-    }
-    EXPECT_GT(moved, order.size() * 9 / 10) << "tile " << t;
-  }
-
-  // Decryption reads the version from the header and undoes the permutation: both decrypt alike.
-  auto fromPermuted = MakeDecryptor<ImageType>(stored, TestKey());
-  fromPermuted->Update();
   auto fromNetwork = MakeDecryptor<ImageType>(network, TestKey());
   fromNetwork->Update();
-  EXPECT_TRUE(SameSamples(fromPermuted->GetOutput(), fromNetwork->GetOutput()));
+  const auto tiles = medcrypt::TileRegion(image->GetLargestPossibleRegion(), TinyTileSize);
+  ASSERT_EQ(tiles.size(), 4u);
+
+  std::vector<itk::NeuralEncryptImageFilter<ImageType>::Pointer> versions;
+  for (const std::uint32_t version : { 2u, 3u })
+  {
+    const auto permuted = EncryptInFormat(image.GetPointer(), version);
+    versions.push_back(permuted);
+    const auto * stored = permuted->GetOutput();
+    EXPECT_EQ(medcrypt::ReadClearPart(permuted->GetSealedHeader(), "test").formatVersion, version);
+
+    // Every tile of the ciphertext is the version-1 tile under the permutation of its keys and layout.
+    const auto header = medcrypt::OpenHeader(permuted->GetSealedHeader(), TestKey(), "test");
+    for (std::size_t t = 0; t < tiles.size(); ++t)
+    {
+      medcrypt::TileKeyParameters keys;
+      keys.x0 =
+        medcrypt::DeriveInitialValues(TestKey(), header.sealed.tiles[t].digest, medcrypt::KeySchedule::Hardened);
+      keys.mu = TestKey().mu;
+      keys.burnIn = TestKey().burnIn;
+      const auto order = medcrypt::CiphertextPermutation(keys, TinyTileSize, medcrypt::CiphertextLayoutOf(version));
+      std::size_t moved = 0;
+      for (std::size_t i = 0; i < order.size(); ++i)
+      {
+        const itk::Index<2> to = {
+          { static_cast<itk::IndexValueType>(tiles[t].position.column * TinyTileSize + i % TinyTileSize),
+            static_cast<itk::IndexValueType>(tiles[t].position.row * TinyTileSize + i / TinyTileSize) }
+        };
+        const itk::Index<2> from = {
+          { static_cast<itk::IndexValueType>(tiles[t].position.column * TinyTileSize + order[i] % TinyTileSize),
+            static_cast<itk::IndexValueType>(tiles[t].position.row * TinyTileSize + order[i] / TinyTileSize) }
+        };
+        ASSERT_EQ(stored->GetPixel(to), network->GetPixel(from)) << "version " << version << " tile " << t;
+        moved += order[i] != i;
+      }
+      EXPECT_GT(moved, order.size() * 9 / 10) << "version " << version << " tile " << t;
+    }
+
+    // Decryption reads the version from the header and undoes its permutation: all decrypt alike.
+    auto fromPermuted = MakeDecryptor<ImageType>(stored, TestKey());
+    fromPermuted->Update();
+    EXPECT_TRUE(SameSamples(fromPermuted->GetOutput(), fromNetwork->GetOutput())) << "version " << version;
+  }
+  // The two layouts store different ciphertexts, and version 3 is what encryption writes by default.
+  EXPECT_FALSE(SameSamples(versions[0]->GetOutput(), versions[1]->GetOutput()));
+  EXPECT_EQ(itk::NeuralEncryptImageFilter<ImageType>::New()->GetFormatVersion(), 3u);
+}
+
+TEST(NeuralCipherFilters, AFormatVersionThisMedCryptDoesNotWriteIsRefusedByName)
+{
+  const auto image = RandomImage<unsigned short, 2>({ { 20, 20 } }, 3);
+  for (const std::uint32_t version : { 0u, 4u })
+  {
+    try
+    {
+      (void)EncryptInFormat(image.GetPointer(), version);
+      FAIL() << version;
+    }
+    catch (const itk::ExceptionObject & error)
+    {
+      EXPECT_NE(std::string(error.GetDescription()).find("writes versions 1 to 3"), std::string::npos)
+        << error.GetDescription();
+    }
+  }
 }
 
 TEST(NeuralCipherFilters, CiphertextPixelsAreDeterministicSealedBlobsAreNot)

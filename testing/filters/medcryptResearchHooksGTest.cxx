@@ -82,7 +82,8 @@ ChangedFraction(const TImage * a, const TImage * b)
   return static_cast<double>(changed) / static_cast<double>(count);
 }
 
-/** The ciphertext of the phantom under `offsets` (format version 2 unless `permute` is false),
+/** The ciphertext of the phantom under `offsets` (the format version encryption writes, or version 1
+ * where `permute` is false),
  * disconnected from its filter. */
 CipherImageType::Pointer
 CipherWithOffsets(const PlainImageType * image,
@@ -91,7 +92,7 @@ CipherWithOffsets(const PlainImageType * image,
 {
   auto filter = Encrypter(image);
   filter->SetInitialValueOffsets(offsets);
-  filter->SetPermuteCiphertext(permute);
+  filter->SetFormatVersion(permute ? medcrypt::CipherHeaderVersion : medcrypt::OldestCipherHeaderVersion);
   filter->Update();
   CipherImageType::Pointer cipher = filter->GetOutput();
   cipher->DisconnectPipeline();
@@ -118,9 +119,9 @@ TEST(ResearchHooks, ZeroOffsetsAreTheDefaultAndLeaveTheCiphertextBitIdentical)
   EXPECT_EQ(ChangedFraction(filter->GetOutput(), withZeros.GetPointer()), 0.0);
 }
 
-TEST(ResearchHooks, AnyX0PlusTenToTheMinusFifteenChangesAlmostEveryPixelOfAVersion2Ciphertext)
+TEST(ResearchHooks, AnyX0PlusTenToTheMinusFifteenChangesAlmostEveryPixelOfAPermutedCiphertext)
 {
-  // Format version 2 keys each tile's permutation with all four x0: any of them moves every cell.
+  // Format versions 2 and 3 key each tile's permutation with all four x0: any of them moves every cell.
   const auto image = Phantom();
   const auto baseline = CipherWithOffsets(image, {});
   for (std::size_t k = 0; k < 4; ++k)

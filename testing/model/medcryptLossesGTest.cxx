@@ -718,39 +718,46 @@ ConstantPixelsWithinTheFractionBound()
 void
 PermutedCellAttacksScatterTheRectangleAndAreReproducible()
 {
-  AttackSimulationOptions options;
-  options.probability = 1.0;
-  options.maxConstantFraction = 0.0;
-  options.maxRectangleFraction = 0.25; // rectangles of at most 16 x 16 on 64 x 64 images
-  options.maxNoiseSigma = 0.0;
-  options.permutedCells = true;
-  const torch::Tensor cipher = CipherLikeImages(32, 64, 109);
-  const torch::Tensor attacked = SimulateAttacks(cipher, options, torch::make_generator<at::CPUGeneratorImpl>(11));
-  EXPECT_TRUE(
-    torch::equal(attacked, SimulateAttacks(cipher, options, torch::make_generator<at::CPUGeneratorImpl>(11))));
-  int scattered = 0;
-  for (std::int64_t b = 0; b < 32; ++b)
+  for (const std::uint32_t version : { 2u, 3u })
   {
-    const torch::Tensor changed = attacked[b][0].ne(cipher[b][0]);
-    const std::int64_t count = changed.sum().item<std::int64_t>();
-    ASSERT_GT(count, 0) << b;
-    EXPECT_LE(count, 16 * 16) << b; // a rectangle's worth of pixels, moved, not more
-    const torch::Tensor values = attacked[b][0].masked_select(changed);
-    EXPECT_TRUE((values.eq(0) | values.eq(1)).all().item<bool>()) << b;
-    // Unchanged pixels are where they were: the shuffle is undone exactly.
-    EXPECT_TRUE(torch::equal(attacked[b][0].masked_select(changed.logical_not()),
-                             cipher[b][0].masked_select(changed.logical_not())))
-      << b;
-    const torch::Tensor where = changed.nonzero();
-    const std::int64_t rows =
-      where.select(1, 0).max().item<std::int64_t>() - where.select(1, 0).min().item<std::int64_t>() + 1;
-    const std::int64_t columns =
-      where.select(1, 1).max().item<std::int64_t>() - where.select(1, 1).min().item<std::int64_t>() + 1;
-    scattered += rows > 16 || columns > 16; // no 16 x 16 rectangle spans more, a scattered one does
+    AttackSimulationOptions options;
+    options.probability = 1.0;
+    options.maxConstantFraction = 0.0;
+    options.maxRectangleFraction = 0.25; // rectangles of at most 16 x 16 on 64 x 64 images
+    options.maxNoiseSigma = 0.0;
+    options.permutedLayout = CiphertextLayoutOf(version);
+    const torch::Tensor cipher = CipherLikeImages(32, 64, 109);
+    const torch::Tensor attacked = SimulateAttacks(cipher, options, torch::make_generator<at::CPUGeneratorImpl>(11));
+    EXPECT_TRUE(
+      torch::equal(attacked, SimulateAttacks(cipher, options, torch::make_generator<at::CPUGeneratorImpl>(11))));
+    int scattered = 0;
+    for (std::int64_t b = 0; b < 32; ++b)
+    {
+      const torch::Tensor changed = attacked[b][0].ne(cipher[b][0]);
+      const std::int64_t count = changed.sum().item<std::int64_t>();
+      ASSERT_GT(count, 0) << version << " " << b;
+      EXPECT_LE(count, 16 * 16) << b; // a rectangle's worth of pixels, moved, not more
+      const torch::Tensor values = attacked[b][0].masked_select(changed);
+      EXPECT_TRUE((values.eq(0) | values.eq(1)).all().item<bool>()) << b;
+      // Unchanged pixels are where they were: the shuffle is undone exactly.
+      EXPECT_TRUE(torch::equal(attacked[b][0].masked_select(changed.logical_not()),
+                               cipher[b][0].masked_select(changed.logical_not())))
+        << b;
+      const torch::Tensor where = changed.nonzero();
+      const std::int64_t rows =
+        where.select(1, 0).max().item<std::int64_t>() - where.select(1, 0).min().item<std::int64_t>() + 1;
+      const std::int64_t columns =
+        where.select(1, 1).max().item<std::int64_t>() - where.select(1, 1).min().item<std::int64_t>() + 1;
+      scattered += rows > 16 || columns > 16; // no 16 x 16 rectangle spans more, a scattered one does
+    }
+    EXPECT_GT(scattered, 16) << version;
+    // Images whose sides are not whole pools are refused.
+    EXPECT_THROW(SimulateAttacks(CipherLikeImages(2, 60, 1), options), UserError);
+    if (version == 3)
+    {
+      EXPECT_THROW(SimulateAttacks(CipherLikeImages(2, 56, 1), options), UserError);
+    }
   }
-  EXPECT_GT(scattered, 16);
-  // Images whose sides are not whole cells are refused.
-  EXPECT_THROW(SimulateAttacks(CipherLikeImages(2, 60, 1), options), UserError);
 }
 
 void

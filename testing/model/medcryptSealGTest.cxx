@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -434,7 +435,7 @@ TEST(CipherHeader, LayoutIsTheDocumentedOne)
 
   ASSERT_EQ(bytes.size(), 88 + jsonLength + sealedLength);
   EXPECT_EQ(std::memcmp(bytes.data(), "MEDCRYPT-HEADER\0", 16), 0);
-  EXPECT_EQ(ReadU32(bytes, 16), 2u);
+  EXPECT_EQ(ReadU32(bytes, 16), 3u);
   ASSERT_EQ(ReadU32(bytes, 20), jsonLength);
   const std::string json(bytes.begin() + 24, bytes.begin() + 24 + jsonLength);
   EXPECT_EQ(json.substr(0, expectedJson.size()), expectedJson);
@@ -562,8 +563,8 @@ TEST(CipherHeader, ForeignOrDamagedContainersAreRefused)
   wrongMagic[3] = 'X';
   expectMessage(wrongMagic, "not a MedCrypt cipher header");
   Bytes newer = bytes;
-  newer[16] = 3;
-  expectMessage(newer, "version 3 is not supported");
+  newer[16] = 4;
+  expectMessage(newer, "version 4 is not supported");
   Bytes zero = bytes;
   zero[16] = 0;
   expectMessage(zero, "version 0 is not supported");
@@ -580,21 +581,27 @@ TEST(CipherHeader, ForeignOrDamagedContainersAreRefused)
   expectMessage(Bytes(), "is empty");
 }
 
-TEST(CipherHeader, Version1IsStillWrittenAndReadAndTheVersionIsAuthenticated)
+TEST(CipherHeader, OlderVersionsAreStillWrittenAndReadAndTheVersionIsAuthenticated)
 {
-  CipherHeader header = SampleHeader();
-  header.clear.formatVersion = 1;
-  const Bytes version1 = SealHeader(header, FixedKey());
-  EXPECT_EQ(ReadU32(version1, 16), 1u);
-  EXPECT_EQ(ReadClearPart(version1, "v1").formatVersion, 1u);
-  EXPECT_EQ(OpenHeader(version1, FixedKey(), "v1").clear.formatVersion, 1u);
-  // Turning a version-2 header into version 1 (so that a reader would skip the permutation) fails
-  // authentication: the version is part of the additional data.
-  Bytes downgraded = SealHeader(SampleHeader(), FixedKey());
-  ASSERT_EQ(ReadU32(downgraded, 16), 2u);
-  downgraded[16] = 1;
-  EXPECT_EQ(ReadClearPart(downgraded, "d").formatVersion, 1u);
-  EXPECT_THROW(OpenHeader(downgraded, FixedKey(), "d"), AuthenticationError);
+  for (const std::uint32_t version : { 1u, 2u })
+  {
+    CipherHeader header = SampleHeader();
+    header.clear.formatVersion = version;
+    const Bytes older = SealHeader(header, FixedKey());
+    EXPECT_EQ(ReadU32(older, 16), version);
+    EXPECT_EQ(ReadClearPart(older, "old").formatVersion, version);
+    EXPECT_EQ(OpenHeader(older, FixedKey(), "old").clear.formatVersion, version);
+  }
+  // Relabelling a version-3 header as version 2 or 1 (so that a reader would undo another permutation or
+  // none) fails authentication: the version is part of the additional data.
+  for (const std::uint8_t version : { 1, 2 })
+  {
+    Bytes relabelled = SealHeader(SampleHeader(), FixedKey());
+    ASSERT_EQ(ReadU32(relabelled, 16), 3u);
+    relabelled[16] = version;
+    EXPECT_EQ(ReadClearPart(relabelled, "d").formatVersion, version);
+    EXPECT_THROW(OpenHeader(relabelled, FixedKey(), "d"), AuthenticationError);
+  }
 }
 
 TEST(CipherHeader, InconsistentHeadersAreNotSealed)
@@ -634,13 +641,13 @@ TEST(CipherHeader, InconsistentHeadersAreNotSealed)
   h.clear.intensityMinimum = 5000;
   expectRefused(h, "minimum <= maximum");
   h = SampleHeader();
-  h.clear.formatVersion = 3;
-  expectRefused(h, "writes versions 1 to 2");
+  h.clear.formatVersion = 4;
+  expectRefused(h, "writes versions 1 to 3");
   h.clear.formatVersion = 0;
-  expectRefused(h, "writes versions 1 to 2");
+  expectRefused(h, "writes versions 1 to 3");
 }
 
-// ---- ciphertext permutation (format version 2)
+// ---- ciphertext permutation (format versions 2 and 3)
 // ----------------------------------------------------------------------------------------------------
 
 medcrypt::TileKeyParameters
@@ -651,11 +658,25 @@ PermutationKeys()
   return keys;
 }
 
-TEST(CiphertextPermutation, IsAPermutationThatMovesWholeCells)
+constexpr medcrypt::CiphertextLayout Version2 = medcrypt::CiphertextLayoutVersion2;
+constexpr medcrypt::CiphertextLayout Version3 = medcrypt::CiphertextLayoutVersion3;
+
+TEST(CiphertextPermutation, VersionsMapToTheirLayouts)
+{
+  EXPECT_EQ(medcrypt::CiphertextLayoutOf(2).cellEdge, 8u);
+  EXPECT_EQ(medcrypt::CiphertextLayoutOf(2).poolEdge, 8u);
+  EXPECT_EQ(medcrypt::CiphertextLayoutOf(3).cellEdge, 8u);
+  EXPECT_EQ(medcrypt::CiphertextLayoutOf(3).poolEdge, 16u);
+  EXPECT_FALSE(medcrypt::StoresPermutedTiles(1));
+  EXPECT_TRUE(medcrypt::StoresPermutedTiles(2));
+  EXPECT_TRUE(medcrypt::StoresPermutedTiles(3));
+}
+
+TEST(CiphertextPermutation, Version2IsAPermutationThatMovesWholeCells)
 {
   for (const unsigned tile : { 8u, 32u, 256u })
   {
-    const auto order = medcrypt::CiphertextPermutation(PermutationKeys(), tile);
+    const auto order = medcrypt::CiphertextPermutation(PermutationKeys(), tile, Version2);
     ASSERT_EQ(order.size(), std::size_t{ tile } * tile);
     std::vector<std::uint32_t> sorted = order;
     std::sort(sorted.begin(), sorted.end());
@@ -686,33 +707,116 @@ TEST(CiphertextPermutation, IsAPermutationThatMovesWholeCells)
   }
 }
 
+TEST(CiphertextPermutation, Version3StoresFourWholeNetworkCellsInEachBlockAndShufflesTheirPixels)
+{
+  for (const unsigned tile : { 16u, 32u, 256u })
+  {
+    const auto order = medcrypt::CiphertextPermutation(PermutationKeys(), tile, Version3);
+    ASSERT_EQ(order.size(), std::size_t{ tile } * tile);
+    std::vector<std::uint32_t> sorted = order;
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 0; i < sorted.size(); ++i)
+    {
+      ASSERT_EQ(sorted[i], i) << tile;
+    }
+    // Each stored 16 x 16 block holds all 64 pixels of exactly four network cells (so an erased stored
+    // rectangle erases whole cells inside it), and every network cell lands in one block.
+    const unsigned cells = tile / 8;
+    const unsigned blocks = tile / 16;
+    std::vector<int> blockOf(std::size_t{ cells } * cells, -1);
+    std::size_t adjacentSameCell = 0;
+    std::size_t adjacentPairs = 0;
+    for (unsigned by = 0; by < blocks; ++by)
+    {
+      for (unsigned bx = 0; bx < blocks; ++bx)
+      {
+        std::map<std::uint32_t, int> count;
+        for (unsigned q = 0; q < 256; ++q)
+        {
+          const std::size_t y = by * 16 + q / 16;
+          const std::size_t x = bx * 16 + q % 16;
+          const std::uint32_t from = order[y * tile + x];
+          const std::uint32_t cell = (from / tile / 8) * cells + (from % tile) / 8;
+          ++count[cell];
+          if (x % 16 != 15)
+          {
+            const std::uint32_t right = order[y * tile + x + 1];
+            adjacentSameCell += (right / tile / 8) * cells + (right % tile) / 8 == cell;
+            ++adjacentPairs;
+          }
+        }
+        ASSERT_EQ(count.size(), 4u) << tile << " block " << by << "," << bx;
+        for (const auto & [cell, n] : count)
+        {
+          EXPECT_EQ(n, 64) << tile << " cell " << cell;
+          EXPECT_EQ(blockOf[cell], -1) << tile << " cell " << cell << " in two blocks";
+          blockOf[cell] = static_cast<int>(by * blocks + bx);
+        }
+      }
+    }
+    EXPECT_TRUE(std::all_of(blockOf.begin(), blockOf.end(), [](int b) { return b >= 0; })) << tile;
+    // The pixels of the four cells are mixed: a horizontal neighbour inside a block comes from the same
+    // network cell about a quarter of the time (63 / 255), not always as in version 2.
+    const double sameFraction = static_cast<double>(adjacentSameCell) / static_cast<double>(adjacentPairs);
+    EXPECT_NEAR(sameFraction, 63.0 / 255.0, tile == 16 ? 0.12 : 0.03) << tile;
+  }
+}
+
+TEST(CiphertextPermutation, Version3MovesTheCellsAsVersion2Does)
+{
+  // The same key draws the same cell shuffle first; only the pixels then move inside larger blocks.
+  const unsigned tile = 64;
+  const auto two = medcrypt::CiphertextPermutation(PermutationKeys(), tile, Version2);
+  const auto three = medcrypt::CiphertextPermutation(PermutationKeys(), tile, Version3);
+  EXPECT_NE(two, three);
+  const auto cellOf = [&](std::uint32_t index) { return (index / tile / 8) * (tile / 8) + (index % tile) / 8; };
+  const auto blockOfStored = [&](std::size_t i) { return (i / tile / 16) * (tile / 16) + (i % tile) / 16; };
+  for (unsigned cy = 0; cy < tile / 8; ++cy)
+  {
+    for (unsigned cx = 0; cx < tile / 8; ++cx)
+    {
+      // Where version 2 stores network cell c, version 3's block around that place holds all of c.
+      const std::size_t i = std::size_t{ cy } * 8 * tile + cx * 8;
+      const std::uint32_t cell = cellOf(two[i]);
+      const auto found =
+        std::find_if(three.begin(), three.end(), [&](std::uint32_t from) { return cellOf(from) == cell; });
+      ASSERT_NE(found, three.end());
+      EXPECT_EQ(blockOfStored(static_cast<std::size_t>(found - three.begin())), blockOfStored(i)) << cy << "," << cx;
+    }
+  }
+}
+
 TEST(CiphertextPermutation, DependsOnEveryKeyParameterAndNothingElse)
 {
-  const auto order = medcrypt::CiphertextPermutation(PermutationKeys(), 256);
-  EXPECT_EQ(medcrypt::CiphertextPermutation(PermutationKeys(), 256), order);
-  const auto sameFraction = [&](const std::vector<std::uint32_t> & other)
+  for (const auto layout : { Version2, Version3 })
   {
-    std::size_t same = 0;
-    for (std::size_t i = 0; i < order.size(); ++i)
+    const auto order = medcrypt::CiphertextPermutation(PermutationKeys(), 256, layout);
+    EXPECT_EQ(medcrypt::CiphertextPermutation(PermutationKeys(), 256, layout), order);
+    const auto sameFraction = [&](const std::vector<std::uint32_t> & other)
     {
-      same += order[i] == other[i];
+      std::size_t same = 0;
+      for (std::size_t i = 0; i < order.size(); ++i)
+      {
+        same += order[i] == other[i];
+      }
+      return static_cast<double>(same) / static_cast<double>(order.size());
+    };
+    // About 1 in 1024 cells stays and 1 in 64 of its pixels: far under 1% of the pixels keep their source.
+    for (std::size_t k = 0; k < 4; ++k)
+    {
+      auto keys = PermutationKeys();
+      keys.x0[k] += 1e-15;
+      ASSERT_NE(keys.x0[k], PermutationKeys().x0[k]);
+      EXPECT_LT(sameFraction(medcrypt::CiphertextPermutation(keys, 256, layout)), 0.01) << "x0_" << k + 1;
     }
-    return static_cast<double>(same) / static_cast<double>(order.size());
-  };
-  // About 1 in 1024 cells stays and 1 in 64 of its pixels: far under 1% of the pixels keep their source.
-  for (std::size_t k = 0; k < 4; ++k)
-  {
     auto keys = PermutationKeys();
-    keys.x0[k] += 1e-15;
-    ASSERT_NE(keys.x0[k], PermutationKeys().x0[k]);
-    EXPECT_LT(sameFraction(medcrypt::CiphertextPermutation(keys, 256)), 0.01) << "x0_" << k + 1;
+    keys.mu = std::nextafter(3.99, 4.0);
+    EXPECT_LT(sameFraction(medcrypt::CiphertextPermutation(keys, 256, layout)), 0.01) << "mu";
+    keys = PermutationKeys();
+    keys.burnIn = 1001;
+    EXPECT_LT(sameFraction(medcrypt::CiphertextPermutation(keys, 256, layout)), 0.01) << "burn-in";
   }
   auto keys = PermutationKeys();
-  keys.mu = std::nextafter(3.99, 4.0);
-  EXPECT_LT(sameFraction(medcrypt::CiphertextPermutation(keys, 256)), 0.01) << "mu";
-  keys = PermutationKeys();
-  keys.burnIn = 1001;
-  EXPECT_LT(sameFraction(medcrypt::CiphertextPermutation(keys, 256)), 0.01) << "burn-in";
   // Where a cell goes is spread over the tile: the first network cell's stored place across 2,048 keys
   // falls in each quarter of the 64 places of a 64 x 64 tile about 512 times.
   std::array<int, 4> quarters{};
@@ -720,7 +824,7 @@ TEST(CiphertextPermutation, DependsOnEveryKeyParameterAndNothingElse)
   {
     keys = PermutationKeys();
     keys.x0[0] = (trial + 0.5) / 2048.0;
-    const auto o = medcrypt::CiphertextPermutation(keys, 64);
+    const auto o = medcrypt::CiphertextPermutation(keys, 64, Version2);
     const auto where = std::find(o.begin(), o.end(), 0u) - o.begin();
     const auto cell = (where / 64 / 8) * 8 + (where % 64) / 8;
     ++quarters[cell / 16];
@@ -733,36 +837,48 @@ TEST(CiphertextPermutation, DependsOnEveryKeyParameterAndNothingElse)
 
 TEST(CiphertextPermutation, UnpermuteUndoesPermuteExactly)
 {
-  const auto order = medcrypt::CiphertextPermutation(PermutationKeys(), 32);
-  std::vector<float> network(order.size());
-  std::mt19937 random(5);
-  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
-  for (auto & v : network)
+  for (const auto layout : { Version2, Version3 })
   {
-    v = uniform(random);
+    const auto order = medcrypt::CiphertextPermutation(PermutationKeys(), 32, layout);
+    std::vector<float> network(order.size());
+    std::mt19937 random(5);
+    std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+    for (auto & v : network)
+    {
+      v = uniform(random);
+    }
+    std::vector<float> stored(order.size());
+    std::vector<float> back(order.size(), -1.0f);
+    medcrypt::PermuteTile(order, network.data(), stored.data());
+    EXPECT_NE(stored, network);
+    medcrypt::UnpermuteTile(order, stored.data(), back.data());
+    EXPECT_EQ(back, network);
   }
-  std::vector<float> stored(order.size());
-  std::vector<float> back(order.size(), -1.0f);
-  medcrypt::PermuteTile(order, network.data(), stored.data());
-  EXPECT_NE(stored, network);
-  medcrypt::UnpermuteTile(order, stored.data(), back.data());
-  EXPECT_EQ(back, network);
 }
 
-TEST(CiphertextPermutation, RefusesTilesThatAreNotWholeCells)
+TEST(CiphertextPermutation, RefusesTilesThatAreNotWholeBlocks)
 {
-  for (const unsigned tile : { 0u, 12u, 20u })
+  const auto expectRefused = [](unsigned tile, medcrypt::CiphertextLayout layout, const std::string & words)
   {
     try
     {
-      (void)medcrypt::CiphertextPermutation(PermutationKeys(), tile);
+      (void)medcrypt::CiphertextPermutation(PermutationKeys(), tile, layout);
       FAIL() << tile;
     }
     catch (const medcrypt::UserError & error)
     {
-      EXPECT_NE(std::string(error.what()).find("multiple of 8"), std::string::npos) << error.what();
+      EXPECT_NE(std::string(error.what()).find(words), std::string::npos) << error.what();
     }
+  };
+  for (const unsigned tile : { 0u, 12u, 20u })
+  {
+    expectRefused(tile, Version2, "multiple of 8");
   }
+  for (const unsigned tile : { 0u, 8u, 24u, 40u })
+  {
+    expectRefused(tile, Version3, "multiple of 16");
+  }
+  expectRefused(64, medcrypt::CiphertextLayout{ 8, 12 }, "multiple of the cell edge");
 }
 
 // ---- exact envelope

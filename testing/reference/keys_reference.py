@@ -74,8 +74,9 @@ def uniformised_sequence(x0, mu, burn_in, count):
     return values
 
 
-def permutation(x0, mu, burn_in, tile, cell=8):
-    """Format version 2's ciphertext permutation of a tile: element i = the network's index of stored pixel i."""
+def permutation(x0, mu, burn_in, tile, cell=8, pool=16):
+    """The ciphertext permutation of a tile (format version 3; pool=8 gives version 2's): element i = the
+    network's index of stored pixel i. Cells move as wholes, then the pixels of each stored pool are shuffled."""
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
     ikm = b"".join(struct.pack(">d", v) for v in x0) + struct.pack(">d", mu) + struct.pack(">I", burn_in)
     key = hkdf_sha256(ikm, b"", b"medcrypt/permutation", 32)
@@ -100,14 +101,20 @@ def permutation(x0, mu, burn_in, tile, cell=8):
     per_row = tile // cell
     cells = list(range(per_row * per_row))
     shuffle(cells)
-    order = [0] * (tile * tile)
+    moved = [0] * (tile * tile)
     for stored, source in enumerate(cells):
-        inside = list(range(cell * cell))
-        shuffle(inside)
         sy, sx = stored // per_row * cell, stored % per_row * cell
         ny, nx = source // per_row * cell, source % per_row * cell
         for q in range(cell * cell):
-            order[(sy + q // cell) * tile + sx + q % cell] = (ny + inside[q] // cell) * tile + nx + inside[q] % cell
+            moved[(sy + q // cell) * tile + sx + q % cell] = (ny + q // cell) * tile + nx + q % cell
+    pools_per_row = tile // pool
+    order = [0] * (tile * tile)
+    for p in range(pools_per_row * pools_per_row):
+        inside = list(range(pool * pool))
+        shuffle(inside)
+        py, px = p // pools_per_row * pool, p % pools_per_row * pool
+        for q in range(pool * pool):
+            order[(py + q // pool) * tile + px + q % pool] = moved[(py + inside[q] // pool) * tile + px + inside[q] % pool]
     return {"sha256": hashlib.sha256(struct.pack("<%dI" % len(order), *order)).hexdigest(), "first": order[:16]}
 
 

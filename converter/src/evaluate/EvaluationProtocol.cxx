@@ -87,7 +87,7 @@ Encrypt(const TImage * image,
   filter->SetKeySchedule(settings.schedule);
   filter->SetExactEnvelope(envelope);
   filter->SetInitialValueOffsets(offsets);
-  filter->SetPermuteCiphertext(StoresPermutedTiles(settings.formatVersion));
+  filter->SetFormatVersion(settings.formatVersion);
   Run(filter.GetPointer(), path);
   Encrypted result;
   result.cipher = filter->GetOutput();
@@ -318,7 +318,7 @@ EvaluatePrepared(const PreparedImage<TPixel> & prepared, const EvaluationSetting
 
   // Key sensitivity: x0_k + 1e-15, everything else equal, for every x0 the model uses.
   // Version 1: level i's feature key starts from x0_i, so only the x0 of the model's levels enter the
-  // ciphertext; version 2 keys every tile's permutation with all four.
+  // ciphertext; versions 2 and 3 key every tile's permutation with all four.
   const std::size_t usedInitialValues = StoresPermutedTiles(settings.formatVersion)
                                           ? std::size_t{ 4 }
                                           : std::min<std::size_t>(4, settings.model->ParameterLengths().size());

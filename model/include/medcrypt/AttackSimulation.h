@@ -4,7 +4,11 @@
 // Guideline 2 of the paper: simulate transmission damage on ciphertexts during training so that the
 // decryption network learns to restore images from damaged ciphertexts.
 
+#include "medcrypt/CiphertextLayout.h"
+
 #include <torch/torch.h>
+
+#include <optional>
 
 namespace medcrypt
 {
@@ -17,10 +21,10 @@ struct AttackSimulationOptions
   double maxConstantFraction = 0.01; // "dropout": up to this fraction of pixels set to 0 or 1
   double maxRectangleFraction = 0.2; // edge of the black or white rectangle, as a fraction of the tile edge
   double maxNoiseSigma = 0.02;       // Gaussian noise standard deviation (image range [0, 1])
-  // Damage the stored ciphertext of cipher format version 2 instead of the network's: each attacked image's
-  // 8 x 8 cells, and the pixels inside each cell, are shuffled at random (as the keyed permutation of
-  // docs/format.md does), the attack is made there, and the shuffle is undone.
-  bool permutedCells = false;
+  // Damage the stored ciphertext of a permuting cipher format instead of the network's: each attacked
+  // image's cells, then the pixels inside each pool, are shuffled at random in this layout (as the keyed
+  // permutation of docs/format.md does), the attack is made there, and the shuffle is undone.
+  std::optional<CiphertextLayout> permutedLayout;
 };
 
 /** UserError naming the option when one is outside its range (probability and fractions in [0, 1],
@@ -36,9 +40,9 @@ ValidateAttackSimulationOptions(const AttackSimulationOptions & options);
  *    at a uniform position, all set to 0 (black) or 1 (white);
  *  - noise: Gaussian noise of standard deviation uniform in [0, maxNoiseSigma) added to every pixel,
  *    the result clamped to [0, 1].
- * With permutedCells, each attacked image is first laid out as cipher format version 2 stores it (a
- * random shuffle of its 8 x 8 cells and of the pixels inside each cell; H and W must be multiples of 8,
- * UserError otherwise), damaged there and put back, so a rectangle erases scattered cells.
+ * With permutedLayout, each attacked image is first laid out as a permuting cipher format stores it (a
+ * random shuffle of its cells and then of the pixels inside each pool; H and W must be multiples of the
+ * pool edge, UserError otherwise), damaged there and put back, so a rectangle erases scattered cells.
  * All random draws come from `generator` (may be undefined for the default generator of cipher's
  * device), so that training is reproducible with a seed; a CPU generator also serves a CUDA cipher
  * (the draws are made on the generator's device and moved). Gradients flow through the undamaged

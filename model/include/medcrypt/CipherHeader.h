@@ -16,15 +16,17 @@
 namespace medcrypt
 {
 
-/** The cipher format version that encryption writes (docs/format.md, "Cipher header"). Version 2 stores
- * every ciphertext tile under its keyed permutation (CiphertextPermutation.h); version 1, which MedCrypt
- * still reads and writes on request, stores the network's ciphertext as it comes out (the paper's layout). */
-inline constexpr std::uint32_t CipherHeaderVersion = 2;
+/** The cipher format version that encryption writes (docs/format.md, "Cipher header"). Versions 3 and 2
+ * store every ciphertext tile under its keyed permutation (CiphertextPermutation.h), in the layouts of
+ * CiphertextLayout.h; version 1 stores the network's ciphertext as it comes out (the paper's layout).
+ * MedCrypt reads and, on request, writes all three. */
+inline constexpr std::uint32_t CipherHeaderVersion = 3;
 
 /** The oldest cipher format version that this MedCrypt reads and writes. */
 inline constexpr std::uint32_t OldestCipherHeaderVersion = 1;
 
-/** True when the tiles of a ciphertext of format `version` are stored permuted (version 2 and later). */
+/** True when the tiles of a ciphertext of format `version` are stored permuted (version 2 and later; the
+ * layout: CiphertextLayoutOf(version)). */
 constexpr bool
 StoresPermutedTiles(std::uint32_t version)
 {
