@@ -672,18 +672,25 @@ TEST(CiphertextPermutation, VersionsMapToTheirLayouts)
   EXPECT_TRUE(medcrypt::StoresPermutedTiles(3));
 }
 
+/** order holds each index of a tile x tile tile exactly once. */
+void
+ExpectEveryIndexOnce(const std::vector<std::uint32_t> & order, unsigned tile)
+{
+  ASSERT_EQ(order.size(), std::size_t{ tile } * tile);
+  std::vector<std::uint32_t> sorted = order;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t i = 0; i < sorted.size(); ++i)
+  {
+    ASSERT_EQ(sorted[i], i) << tile;
+  }
+}
+
 TEST(CiphertextPermutation, Version2IsAPermutationThatMovesWholeCells)
 {
   for (const unsigned tile : { 8u, 32u, 256u })
   {
     const auto order = medcrypt::CiphertextPermutation(PermutationKeys(), tile, Version2);
-    ASSERT_EQ(order.size(), std::size_t{ tile } * tile);
-    std::vector<std::uint32_t> sorted = order;
-    std::sort(sorted.begin(), sorted.end());
-    for (std::size_t i = 0; i < sorted.size(); ++i)
-    {
-      ASSERT_EQ(sorted[i], i) << tile;
-    }
+    ExpectEveryIndexOnce(order, tile);
     // The 64 pixels of a stored cell come from one network cell, each network cell feeds one stored cell.
     const unsigned cells = tile / 8;
     std::vector<int> used(std::size_t{ cells } * cells, 0);
@@ -712,13 +719,7 @@ TEST(CiphertextPermutation, Version3StoresFourWholeNetworkCellsInEachBlockAndShu
   for (const unsigned tile : { 16u, 32u, 256u })
   {
     const auto order = medcrypt::CiphertextPermutation(PermutationKeys(), tile, Version3);
-    ASSERT_EQ(order.size(), std::size_t{ tile } * tile);
-    std::vector<std::uint32_t> sorted = order;
-    std::sort(sorted.begin(), sorted.end());
-    for (std::size_t i = 0; i < sorted.size(); ++i)
-    {
-      ASSERT_EQ(sorted[i], i) << tile;
-    }
+    ExpectEveryIndexOnce(order, tile);
     // Each stored 16 x 16 block holds all 64 pixels of exactly four network cells (so an erased stored
     // rectangle erases whole cells inside it), and every network cell lands in one block.
     const unsigned cells = tile / 8;
