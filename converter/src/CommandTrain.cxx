@@ -24,17 +24,19 @@ RunTrain(const Arguments & arguments)
   spec.synopsis =
     "medcrypt train --preset NAME --data DIR [--data DIR2 ...] [--steps N] [--pretrain-steps N] [--crop N]\n"
     "       [--batch N] [--lr X] [--seed S] [--checkpoint FILE] [--checkpoint-every N] [--resume]\n"
-    "       [--init MODEL] [--train all|decryption] [--zoom-probability P --min-zoom S --max-zoom S]\n"
-    "       [--out MODEL] [--half] [--threads N] [--device cpu|cuda]";
-  spec.summary = "Trains a cipher network on random crops of the images under DIR (DICOM, PNG, MHA, NRRD, NIfTI; 3-D\n"
-                 "volumes give their slices). Phase 1 (the first --pretrain-steps steps) trains the network as an\n"
-                 "autoencoder without key fusion (L1 content loss); phase 2 trains encryption and decryption with the\n"
-                 "paper's losses (Eq. 24 and 25), changed-pixel twins, the wrong-key matrix and simulated attacks.\n"
-                 "Each image gets random feature keys (random x0, mu 3.99, burn-in 1000). A checkpoint is written\n"
-                 "every --checkpoint-every steps; --resume continues from it with the same --seed. The final model\n"
-                 "is written to --out. --init MODEL starts from a model file's weights (fine-tuning); with\n"
-                 "--train decryption only the decryption network learns, so the starting\n"
-                 "model's ciphertexts, and all their statistics, stay exactly as they are.";
+    "       [--snapshot-dir DIR] [--init MODEL] [--train all|decryption]\n"
+    "       [--zoom-probability P --min-zoom S --max-zoom S] [--out MODEL] [--half] [--threads N] [--device cpu|cuda]";
+  spec.summary =
+    "Trains a cipher network on random crops of the images under DIR (DICOM, PNG, MHA, NRRD, NIfTI; 3-D\n"
+    "volumes give their slices). Phase 1 (the first --pretrain-steps steps) trains the network as an\n"
+    "autoencoder without key fusion (L1 content loss); phase 2 trains encryption and decryption with the\n"
+    "paper's losses (Eq. 24 and 25), changed-pixel twins, the wrong-key matrix and simulated attacks.\n"
+    "Each image gets random feature keys (random x0, mu 3.99, burn-in 1000). A checkpoint is written\n"
+    "every --checkpoint-every steps; --resume continues from it with the same --seed; --snapshot-dir DIR\n"
+    "also keeps the model of each of those steps (DIR/step-NNNNNNN.mcmodel) for 'medcrypt average'.\n"
+    "The final model is written to --out. --init MODEL starts from a model file's weights (fine-tuning); with\n"
+    "--train decryption only the decryption network learns, so the starting\n"
+    "model's ciphertexts, and all their statistics, stay exactly as they are.";
   spec.options.add_options()("preset",
                              po::value<std::string>()->required()->value_name("NAME"),
                              "network preset: paper, default or tiny (see 'medcrypt model')")(
@@ -133,6 +135,9 @@ RunTrain(const Arguments & arguments)
     "seed", po::value<std::uint64_t>()->default_value(1), "random seed (weights, data, keys, attacks)")(
     "checkpoint", po::value<std::string>()->value_name("FILE"), "checkpoint file (default: MODEL.checkpoint)")(
     "checkpoint-every", po::value<std::int64_t>()->default_value(500), "steps between checkpoints")(
+    "snapshot-dir",
+    po::value<std::string>()->value_name("DIR"),
+    "also write the model at every checkpoint step to DIR/step-NNNNNNN.mcmodel (DIR must exist)")(
     "resume", po::bool_switch(), "continue from the checkpoint")(
     "progress-every", po::value<std::int64_t>()->default_value(50), "steps between progress lines")(
     "out", po::value<std::string>()->value_name("MODEL"), "model file to write (default: medcrypt-PRESET.pt)")(
@@ -218,6 +223,7 @@ RunTrain(const Arguments & arguments)
   options.initialModelPath = values.count("init") ? values["init"].as<std::string>() : std::string();
   const std::string out = values.count("out") ? values["out"].as<std::string>() : "medcrypt-" + config.preset + ".pt";
   options.checkpointPath = values.count("checkpoint") ? values["checkpoint"].as<std::string>() : out + ".checkpoint";
+  options.snapshotDirectory = values.count("snapshot-dir") ? values["snapshot-dir"].as<std::string>() : std::string();
   const bool resume = values["resume"].as<bool>();
   if (options.decryptionOnly && options.initialModelPath.empty() && !resume)
   {
@@ -232,6 +238,10 @@ RunTrain(const Arguments & arguments)
   for (const std::string & path : { out, options.checkpointPath })
   {
     RequireWritableDirectoryFor(path, "--out / --checkpoint");
+  }
+  if (!options.snapshotDirectory.empty())
+  {
+    RequireWritableDirectoryFor(Trainer::SnapshotPath(options.snapshotDirectory, 0), "--snapshot-dir");
   }
 
   auto source = std::make_shared<ImageDirectorySource>(

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <ostream>
 #include <unistd.h>
 
@@ -627,12 +628,27 @@ Trainer::Run(std::ostream & progress)
       windowSeconds = 0;
       windowSteps = 0;
     }
-    if (!impl.options.checkpointPath.empty() &&
-        (report.step % impl.options.checkpointEvery == 0 || report.step == impl.options.totalSteps))
+    if (report.step % impl.options.checkpointEvery != 0 && report.step != impl.options.totalSteps)
+    {
+      continue;
+    }
+    if (!impl.options.checkpointPath.empty())
     {
       SaveCheckpoint(impl.options.checkpointPath);
     }
+    if (!impl.options.snapshotDirectory.empty())
+    {
+      SaveModel(SnapshotPath(impl.options.snapshotDirectory, report.step), false);
+    }
   }
+}
+
+std::string
+Trainer::SnapshotPath(const std::string & snapshotDirectory, std::int64_t step)
+{
+  char name[32];
+  std::snprintf(name, sizeof(name), "step-%07lld.mcmodel", static_cast<long long>(step));
+  return (std::filesystem::path(snapshotDirectory) / name).string();
 }
 
 void

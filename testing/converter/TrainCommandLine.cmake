@@ -1,5 +1,5 @@
 # `medcrypt train` end to end: phantom images in a directory, 50 steps of the tiny preset with a
-# checkpoint, then a resumed run to step 80 that must start where the checkpoint left off.
+# checkpoint and model snapshots, then a resumed run to step 80 that must start where the checkpoint left off.
 # Variables: MEDCRYPT (the executable), WORK_DIR (scratch directory, recreated).
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR}/images/volumes)
@@ -26,16 +26,42 @@ file(WRITE ${WORK_DIR}/images/volumes/notes.dcm "not a DICOM file\n")
 
 set(common train --preset tiny --data ${WORK_DIR}/images --crop 32 --pretrain-steps 10 --threads 1
     --checkpoint-every 25 --progress-every 25 --seed 7 --out ${WORK_DIR}/tiny.pt)
-run(${MEDCRYPT} ${common} --checkpoint ${WORK_DIR}/tiny.checkpoint --steps 50)
+file(MAKE_DIRECTORY ${WORK_DIR}/snapshots)
+run(${MEDCRYPT} ${common} --checkpoint ${WORK_DIR}/tiny.checkpoint --steps 50 --snapshot-dir ${WORK_DIR}/snapshots)
 expect_match("data: [0-9]+ slices from 3 image file" "${last_output}")
 expect_match("step 50/50 \\| phase 2 encryption" "${last_output}")
 expect_match("model written to .*tiny.pt \\(model id [0-9a-f]+\\)" "${last_output}")
 expect_match("note: skipping .*notes.dcm" "${last_errors}")
-foreach(file tiny.pt tiny.checkpoint)
+foreach(file tiny.pt tiny.checkpoint snapshots/step-0000025.mcmodel snapshots/step-0000050.mcmodel)
   if(NOT EXISTS ${WORK_DIR}/${file})
     message(FATAL_ERROR "${file} was not written")
   endif()
 endforeach()
+file(GLOB snapshots ${WORK_DIR}/snapshots/*)
+list(LENGTH snapshots snapshot_count)
+if(NOT snapshot_count EQUAL 2)
+  message(FATAL_ERROR "--snapshot-dir must hold the models of steps 25 and 50 only, got: ${snapshots}")
+endif()
+# The snapshot of the last step is the final model and the one of step 25 is not (phase 2 trains the
+# encryption too): their ciphertexts of one image under one key say so.
+set(ENV{MEDCRYPT_TEST_PASSPHRASE} "snapshot test passphrase")
+foreach(model tiny.pt snapshots/step-0000050.mcmodel snapshots/step-0000025.mcmodel)
+  string(MAKE_C_IDENTIFIER ${model} name)
+  run(${MEDCRYPT} encrypt --key-env MEDCRYPT_TEST_PASSPHRASE --model ${WORK_DIR}/${model} --neural-only
+      ${WORK_DIR}/images/ct.mha ${WORK_DIR}/${name}-cipher.mha)
+  file(SHA256 ${WORK_DIR}/${name}-cipher.mha ${name}_cipher)
+endforeach()
+if(NOT tiny_pt_cipher STREQUAL snapshots_step_0000050_mcmodel_cipher
+   OR tiny_pt_cipher STREQUAL snapshots_step_0000025_mcmodel_cipher)
+  message(FATAL_ERROR "the step-50 snapshot must encrypt as the final model does and the step-25 one must not")
+endif()
+# A --snapshot-dir that does not exist is refused before any training step, with status 2.
+execute_process(COMMAND ${MEDCRYPT} ${common} --steps 20 --checkpoint ${WORK_DIR}/unused.checkpoint
+                        --snapshot-dir ${WORK_DIR}/no-such-dir
+                RESULT_VARIABLE status OUTPUT_VARIABLE output ERROR_VARIABLE errors)
+if(NOT status EQUAL 2 OR NOT errors MATCHES "cannot write into .*no-such-dir.*--snapshot-dir" OR output MATCHES "step ")
+  message(FATAL_ERROR "a missing --snapshot-dir must be refused before training with status 2, got ${status}: ${errors}")
+endif()
 
 run(${MEDCRYPT} ${common} --checkpoint ${WORK_DIR}/tiny.checkpoint --steps 80 --resume)
 expect_match("resumed from .*tiny.checkpoint at step 50" "${last_output}")

@@ -48,7 +48,8 @@ public:
   Step();
 
   /** Steps until options.totalSteps; prints a progress line every progressEvery steps (and the
-   * last), writes a checkpoint every checkpointEvery steps and at the end when checkpointPath is set. */
+   * last), writes a checkpoint every checkpointEvery steps and at the end when checkpointPath is set, and
+   * at the same steps a model snapshot (SnapshotPath) when snapshotDirectory is set. */
   void
   Run(std::ostream & progress);
 
@@ -64,6 +65,10 @@ public:
   /** Saves the network as a model file (ModelFile.h); returns the model id. */
   std::string
   SaveModel(const std::string & path, bool half) const;
+
+  /** Where Run writes the snapshot of the given step: snapshotDirectory/step-NNNNNNN.mcmodel. */
+  static std::string
+  SnapshotPath(const std::string & snapshotDirectory, std::int64_t step);
 
   /** Number of steps done so far. */
   std::int64_t

@@ -92,7 +92,10 @@ struct TrainerOptions
   std::string device = "cpu";         // "cpu", "cuda" or "cuda:N"
   std::string checkpointPath;         // empty: no checkpoints
   std::int64_t checkpointEvery = 500; // steps between checkpoints (and one at the end)
-  std::int64_t progressEvery = 50;    // steps between progress lines
+  // Non-empty: the model is also written at every checkpoint step, as snapshotDirectory/step-NNNNNNN.mcmodel
+  // (float32, the step zero-padded to 7 digits so that names sort by step), for averaging (medcrypt average).
+  std::string snapshotDirectory;
+  std::int64_t progressEvery = 50; // steps between progress lines
   AugmentationOptions augmentation;
 
   /** Throws UserError for inconsistent options (crop not a multiple of r, batch < 1, ...). */
