@@ -20,7 +20,7 @@ RunEvaluate(const Arguments & arguments)
   CommandSpec spec;
   spec.name = "evaluate";
   spec.synopsis = "medcrypt evaluate (--key KEYFILE | --key-env VAR) [--model FILE] [--json] [--size N] [--seed S] "
-                  "[--schedule hardened|paper] [--refinement-iterations N] [--format-version 1|2|3] [--threads T] "
+                  "[--schedule hardened|paper] [--refinement-iterations N] [--format-version 1|2|3|4] [--threads T] "
                   "DIR_OR_FILE...";
   spec.summary =
     "Measures the paper's Tables 2, 4, 5 and 6 for a model on images: every file an ITK reader recognises\n"
@@ -31,7 +31,7 @@ RunEvaluate(const Arguments & arguments)
     "a changed pixel or x0 changes only its own tile, so NPCR/UACI of larger images come out low).\n"
     "Per image: entropy and adjacent correlations of the ciphertext's 8-bit view (value >> 8); NPCR/UACI\n"
     "for one changed pixel and for 1% changed pixels (seeded, +1, or -1 at the type's maximum) and for\n"
-    "each x0_k + 1e-15 that enters the ciphertext (all four in format versions 2 and 3; k = 1..min(4, levels) in\n"
+    "each x0_k + 1e-15 that enters the ciphertext (all four in format versions 2 to 4; k = 1..min(4, levels) in\n"
     "version 1), with Wu-Noonan-Agaian tests at alpha\n"
     "0.05; PSNR of a decryption with feature keys from another (seeded) key; PSNR/SSIM of the network's\n"
     "decryption (no envelope; refined by --refinement-iterations defect-correction steps as medcrypt decrypt\n"
@@ -41,8 +41,11 @@ RunEvaluate(const Arguments & arguments)
     "plaintext's max - min. Prints a Markdown table (paper value, target, mean, pass) and a table per\n"
     "image, or with --json one object {model, key_schedule, size, seed, refinement_iterations,\n"
     "format_version, alpha, images, summary}. The ciphertexts are written in the cipher format version that\n"
-    "encryption writes (3: each tile stored under its keyed permutation, docs/format.md) unless --format-version\n"
-    "asks for 2 (the permutation of version 2) or 1 (the network's ciphertext as it comes out, the paper's).\n"
+    "encryption writes (4: each tile stored under its keyed permutation with a sealed digest of every 16 x 16\n"
+    "pool, so that the decryption of a cropped or noised ciphertext is refined where its pools are intact;\n"
+    "docs/format.md) unless --format-version asks for 3 (the same pixels, no pool digests: changed ciphertexts\n"
+    "are decrypted by the decoder alone), 2 (the permutation of version 2) or 1 (the network's ciphertext as it\n"
+    "comes out, the paper's).\n"
     "Progress goes to stderr.";
   AddKeyOptions(spec);
   AddModelOption(spec);
@@ -55,8 +58,8 @@ RunEvaluate(const Arguments & arguments)
     "schedule", po::value<std::string>()->default_value("hardened"), "feature-key schedule: hardened or paper")(
     "format-version",
     po::value<std::uint32_t>()->default_value(CipherHeaderVersion),
-    "cipher format version: 3 and 2 permute each ciphertext tile under its key (3 shuffles pixels inside 16 x 16 "
-    "blocks, 2 inside 8 x 8 cells), 1 keeps the network's layout")(
+    "cipher format version: 4, 3 and 2 permute each ciphertext tile under its key (4 and 3 shuffle pixels inside "
+    "16 x 16 blocks, 2 inside 8 x 8 cells; 4 seals a digest of each block), 1 keeps the network's layout")(
     "threads", po::value<int>()->default_value(0), "CPU threads for LibTorch and ITK (0: their defaults)")(
     "inputs",
     po::value<std::vector<std::string>>()->required()->value_name("DIR_OR_FILE"),

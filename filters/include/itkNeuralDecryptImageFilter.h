@@ -105,14 +105,21 @@ public:
   itkGetConstMacro(UseEnvelope, bool);
   itkBooleanMacro(UseEnvelope);
 
-  /** Defect-correction steps that refine the network's decryption of an intact ciphertext
+  /** Defect-correction steps that refine the network's decryption of an intact ciphertext, and from cipher
+   * format version 4 on of a changed one where its pool digests say it is intact
    * (medcrypt::NeuralCipher::Decrypt); 0 for the decoder alone. Each step costs about two decryptions. */
   itkSetMacro(RefinementIterations, unsigned int);
   itkGetConstMacro(RefinementIterations, unsigned int);
 
   /** After Update(): the defect-correction steps the network's decryption received: RefinementIterations
-   * for an intact ciphertext, 0 when its pixels changed or the envelope restored it. */
+   * for an intact ciphertext or one of format version 4 or later (refined where intact), 0 when the pixels
+   * of an earlier format's ciphertext changed or the envelope restored it. */
   itkGetConstMacro(RefinementIterationsApplied, unsigned int);
+
+  /** After Update(): the number of stored 16 x 16 pools whose pixels differ from those encryption wrote
+   * (their sealed digests, cipher format version 4 and later; 0 for earlier versions, an intact ciphertext
+   * or a restoration from the envelope). Their pixels take no part in the network's decryption. */
+  itkGetConstMacro(ChangedPoolCount, SizeValueType);
 
   /** After Update(): false when the ciphertext's pixels differ from those the header was sealed for. */
   itkGetConstMacro(PixelDigestMatches, bool);
@@ -175,6 +182,7 @@ private:
   bool m_RestoredFromEnvelope{ false };
   unsigned int m_RefinementIterations{ static_cast<unsigned int>(medcrypt::DefaultRefinementIterations) };
   unsigned int m_RefinementIterationsApplied{ 0 };
+  SizeValueType m_ChangedPoolCount{ 0 };
 };
 
 } // namespace itk

@@ -7,6 +7,7 @@
 #include "medcrypt/Envelope.h"
 #include "medcrypt/Error.h"
 #include "medcrypt/FeatureKeys.h"
+#include "medcrypt/PoolDigests.h"
 #include "medcryptCipherImage.h"
 #include "medcryptImageTiles.h"
 #include "medcryptLosslessCodec.h"
@@ -235,6 +236,7 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::GenerateData()
   m_PixelDigestMatches = true;
   m_RestoredFromEnvelope = false;
   m_RefinementIterationsApplied = 0;
+  m_ChangedPoolCount = 0;
   try
   {
     const medcrypt::CipherHeader header = medcrypt::OpenHeader(HeaderBytes(), m_UserKey, "cipher header");
@@ -393,7 +395,12 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::DecryptWithNetwork(const m
   const auto cipherStart = input->GetLargestPossibleRegion().GetIndex();
   const medcrypt::UserKey & featureKey = m_FeatureKeyUserKey ? *m_FeatureKeyUserKey : m_UserKey;
 
-  m_RefinementIterationsApplied = m_PixelDigestMatches ? m_RefinementIterations : 0;
+  // Format 4 says which pools of a changed ciphertext are intact, and the refinement works there; earlier
+  // formats say only that some pixel changed, and the decoder alone decrypts.
+  const bool pooled = medcrypt::SealsPoolDigests(header.clear.formatVersion);
+  const bool locateChanges = pooled && !m_PixelDigestMatches;
+  m_RefinementIterationsApplied = m_PixelDigestMatches || pooled ? m_RefinementIterations : 0;
+  m_ChangedPoolCount = 0;
   constexpr std::size_t batchSize = 32;
   std::vector<float> cipher(batchSize * tilePixels);
   std::vector<float> plain(batchSize * tilePixels);
@@ -402,6 +409,9 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::DecryptWithNetwork(const m
   const bool permuted = medcrypt::StoresPermutedTiles(header.clear.formatVersion);
   const medcrypt::CiphertextLayout layout = medcrypt::CiphertextLayoutOf(header.clear.formatVersion);
   std::vector<float> stored(permuted ? tilePixels : 0);
+  std::vector<CipherPixelType> storedSamples(locateChanges ? tilePixels : 0);
+  std::vector<float> storedAuthentic(locateChanges ? tilePixels : 0);
+  std::vector<float> authentic(locateChanges ? batchSize * tilePixels : 0);
 
   this->UpdateProgress(0.0f);
   for (std::size_t first = 0; first < tiles.size(); first += batchSize)
@@ -444,11 +454,28 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::DecryptWithNetwork(const m
         {
           out[x] = static_cast<float>(row[x]) / 65535.0f;
         }
+        if (locateChanges)
+        {
+          std::copy_n(row, tileSize, storedSamples.data() + std::size_t{ y } * tileSize);
+        }
+      }
+      if (locateChanges)
+      {
+        m_ChangedPoolCount +=
+          medcrypt::MarkAuthenticPools(secrets.poolDigests,
+                                       medcrypt::ComputePoolDigests(storedSamples.data(), tileSize, layout.poolEdge),
+                                       tileSize,
+                                       layout.poolEdge,
+                                       storedAuthentic.data());
       }
       if (permuted)
       {
-        medcrypt::UnpermuteTile(
-          medcrypt::CiphertextPermutation(keys[i], tileSize, layout), stored.data(), cipher.data() + i * tilePixels);
+        const auto permutation = medcrypt::CiphertextPermutation(keys[i], tileSize, layout);
+        medcrypt::UnpermuteTile(permutation, stored.data(), cipher.data() + i * tilePixels);
+        if (locateChanges)
+        {
+          medcrypt::UnpermuteTile(permutation, storedAuthentic.data(), authentic.data() + i * tilePixels);
+        }
       }
     }
     m_Model->Decrypt(cipher.data(),
@@ -456,7 +483,8 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::DecryptWithNetwork(const m
                      keys.data(),
                      parameters.data(),
                      plain.data(),
-                     static_cast<int>(m_RefinementIterationsApplied));
+                     static_cast<int>(m_RefinementIterationsApplied),
+                     locateChanges ? authentic.data() : nullptr);
     for (std::size_t i = 0; i < count; ++i)
     {
       medcrypt::WriteDenormalisedTile(
@@ -485,6 +513,7 @@ NeuralDecryptImageFilter<TCipherImage, TOutputImage>::PrintSelf(std::ostream & o
   os << indent << "RefinementIterations: " << m_RefinementIterations << std::endl;
   os << indent << "RefinementIterationsApplied: " << m_RefinementIterationsApplied << std::endl;
   os << indent << "PixelDigestMatches: " << (m_PixelDigestMatches ? "true" : "false") << std::endl;
+  os << indent << "ChangedPoolCount: " << m_ChangedPoolCount << std::endl;
   os << indent << "RestoredFromEnvelope: " << (m_RestoredFromEnvelope ? "true" : "false") << std::endl;
 }
 

@@ -8,6 +8,7 @@
 #include "medcrypt/Envelope.h"
 #include "medcrypt/Error.h"
 #include "medcrypt/FeatureKeys.h"
+#include "medcrypt/PoolDigests.h"
 #include "medcryptCipherImage.h"
 #include "medcryptImageTiles.h"
 #include "medcryptLosslessCodec.h"
@@ -185,6 +186,7 @@ NeuralEncryptImageFilter<TInputImage, TCipherImage>::EncryptImage()
   header.clear.formatVersion = m_FormatVersion;
   const bool permuted = medcrypt::StoresPermutedTiles(m_FormatVersion);
   const medcrypt::CiphertextLayout layout = medcrypt::CiphertextLayoutOf(m_FormatVersion);
+  const bool pooled = medcrypt::SealsPoolDigests(m_FormatVersion);
 
   const auto tiles = medcrypt::TileRegion(input->GetLargestPossibleRegion(), tileSize);
   const bool withPosition = tiles.size() > 1;
@@ -196,6 +198,7 @@ NeuralEncryptImageFilter<TInputImage, TCipherImage>::EncryptImage()
   std::vector<float> plain(batchSize * tilePixels);
   std::vector<float> cipher(batchSize * tilePixels);
   std::vector<float> stored(permuted ? tilePixels : 0);
+  std::vector<CipherPixelType> storedSamples(pooled ? tilePixels : 0);
   std::vector<float> parameters(batchSize * parametersPerTile);
   std::vector<medcrypt::TileKeyParameters> keys(batchSize);
   const auto cipherStart = output->GetLargestPossibleRegion().GetIndex();
@@ -256,6 +259,14 @@ NeuralEncryptImageFilter<TInputImage, TCipherImage>::EncryptImage()
           const double c = std::clamp(static_cast<double>(values[x]), 0.0, 1.0);
           row[x] = static_cast<CipherPixelType>(std::lround(c * 65535.0));
         }
+        if (pooled)
+        {
+          std::copy_n(row, tileSize, storedSamples.data() + std::size_t{ y } * tileSize);
+        }
+      }
+      if (pooled)
+      {
+        secrets.poolDigests = medcrypt::ComputePoolDigests(storedSamples.data(), tileSize, layout.poolEdge);
       }
     }
     this->UpdateProgress(static_cast<float>(first + count) / static_cast<float>(tiles.size()));

@@ -2,8 +2,10 @@
 
 #include "ByteRecords.h"
 #include "medcrypt/AuthenticatedEncryption.h"
+#include "medcrypt/CiphertextLayout.h"
 #include "medcrypt/Error.h"
 #include "medcrypt/KeyDerivation.h"
+#include "medcrypt/PoolDigests.h"
 
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
@@ -276,6 +278,11 @@ SealedToBytes(const CipherHeader & header)
         writer.F32(value);
       }
     }
+    if (SealsPoolDigests(header.clear.formatVersion))
+    {
+      writer.U32(static_cast<std::uint32_t>(tile.poolDigests.size()));
+      writer.Bytes(ByteView(tile.poolDigests));
+    }
   }
   writer.U32(static_cast<std::uint32_t>(header.sealed.originalAttributes.size()));
   writer.Bytes(ByteView(header.sealed.originalAttributes));
@@ -309,6 +316,11 @@ SealedFromBytes(ByteView bytes,
       {
         value = reader.F32("a value");
       }
+    }
+    if (SealsPoolDigests(header.clear.formatVersion))
+    {
+      const std::uint32_t length = reader.U32("a tile's pool digest length");
+      tile.poolDigests = reader.Bytes(length, "a tile's pool digests").ToVector();
     }
   }
   const std::uint32_t attributesLength = reader.U32("the original attributes' length");
@@ -444,8 +456,25 @@ ValidateCipherHeader(const CipherHeader & header, const std::string & origin)
             std::to_string(header.sealed.tiles.size()) + " tile records for a grid of " +
               std::to_string(header.clear.tiles.Count()) + " tiles");
   }
+  const bool pooled = SealsPoolDigests(header.clear.formatVersion);
+  const unsigned poolEdge = CiphertextLayoutOf(header.clear.formatVersion).poolEdge;
+  if (pooled && header.clear.tiles.tileSize % poolEdge != 0)
+  {
+    Invalid(origin,
+            "tiles of " + std::to_string(header.clear.tiles.tileSize) + " pixels are not whole pools of " +
+              std::to_string(poolEdge));
+  }
+  const std::size_t poolDigestLength =
+    pooled ? PoolCount(header.clear.tiles.tileSize, poolEdge) * PoolDigestBytes : std::size_t{ 0 };
   for (const TileSecrets & tile : header.sealed.tiles)
   {
+    if (tile.poolDigests.size() != poolDigestLength)
+    {
+      Invalid(origin,
+              "a tile record holds " + std::to_string(tile.poolDigests.size()) +
+                " bytes of pool digests where format " + std::to_string(header.clear.formatVersion) + " has " +
+                std::to_string(poolDigestLength));
+    }
     if (tile.encryptedParameters.size() > std::numeric_limits<std::uint32_t>::max())
     {
       Invalid(origin, "too many levels in a tile record");

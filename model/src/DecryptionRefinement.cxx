@@ -46,4 +46,53 @@ RefineDecryption(CipherNetImpl & net,
   return estimate;
 }
 
+torch::Tensor
+RefineDecryptionWhereAuthentic(CipherNetImpl & net,
+                               const torch::Tensor & cipher,
+                               const torch::Tensor & authentic,
+                               const std::vector<torch::Tensor> & alphas,
+                               const std::vector<torch::Tensor> & keys,
+                               const torch::Tensor & decoded,
+                               int iterations)
+{
+  if (!authentic.sizes().equals(cipher.sizes()))
+  {
+    throw std::invalid_argument("RefineDecryptionWhereAuthentic: the authentic-pixel mask and the ciphertext differ "
+                                "in shape");
+  }
+  if (authentic.min().item<float>() == 1.0f)
+  {
+    return RefineDecryption(net, cipher, alphas, keys, decoded, iterations);
+  }
+  if (iterations < 0)
+  {
+    throw std::invalid_argument("RefineDecryptionWhereAuthentic: iterations must be >= 0, got " +
+                                std::to_string(iterations));
+  }
+  if (iterations == 0)
+  {
+    return decoded;
+  }
+  torch::NoGradGuard noGradients;
+  const torch::Tensor known = authentic.to(cipher.scalar_type());
+  const torch::Tensor knownCipher = known * cipher;
+  // The first estimate of a tile that keeps some intact pixels is the mean of the decoder's output for the
+  // ciphertext as it is, D(C), and for its intact pixels alone, the changed ones zeroed as an erasure the
+  // decoder was trained on, D(m C) (measured better than either; docs/design.md). A tile without any
+  // intact pixel keeps D(C).
+  const torch::Tensor keepsSome = known.amax({ 1, 2, 3 }, /*keepdim=*/true) > 0;
+  torch::Tensor estimate =
+    torch::where(keepsSome, 0.5 * (net.decryptWithParameters(knownCipher, alphas, keys) + decoded), decoded);
+  for (int step = 0; step < iterations; ++step)
+  {
+    const torch::Tensor reencrypted = net.encrypt(estimate, keys).cipher;
+    const torch::Tensor filled = knownCipher + (1.0 - known) * reencrypted;
+    // The correction first: where nothing is known, filled is reencrypted and it is exactly 0.
+    const torch::Tensor correction =
+      net.decryptWithParameters(filled, alphas, keys) - net.decryptWithParameters(reencrypted, alphas, keys);
+    estimate = (estimate + correction).clamp(0.0, 1.0);
+  }
+  return estimate;
+}
+
 } // namespace medcrypt

@@ -188,7 +188,8 @@ NeuralCipher::Decrypt(const float * cipher,
                       const TileKeyParameters * keys,
                       const float * encryptedParameters,
                       float * tiles,
-                      int refinementIterations) const
+                      int refinementIterations,
+                      const float * authentic) const
 {
   if (refinementIterations < 0)
   {
@@ -214,7 +215,15 @@ NeuralCipher::Decrypt(const float * cipher,
     const auto cipherTiles = m_Impl->Tiles(cipher + first * pixels, n);
     const auto alphas = m_Impl->net->recoverAlphas(parts, tileKeys);
     const auto decoded = m_Impl->net->decryptWithParameters(cipherTiles, alphas, tileKeys);
-    Impl::CopyOut(RefineDecryption(*m_Impl->net, cipherTiles, alphas, tileKeys, decoded, refinementIterations),
+    Impl::CopyOut(authentic == nullptr
+                    ? RefineDecryption(*m_Impl->net, cipherTiles, alphas, tileKeys, decoded, refinementIterations)
+                    : RefineDecryptionWhereAuthentic(*m_Impl->net,
+                                                     cipherTiles,
+                                                     m_Impl->Tiles(authentic + first * pixels, n),
+                                                     alphas,
+                                                     tileKeys,
+                                                     decoded,
+                                                     refinementIterations),
                   tiles + first * pixels);
   }
 }

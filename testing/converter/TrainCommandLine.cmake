@@ -84,7 +84,7 @@ endif()
 execute_process(COMMAND ${MEDCRYPT} ${common} --steps 5 --attack-permuted-cells --attack-format-version 1
                         --checkpoint ${WORK_DIR}/unused.checkpoint
                 RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE errors)
-if(NOT status EQUAL 2 OR NOT errors MATCHES "--attack-format-version must be 2 to 3")
+if(NOT status EQUAL 2 OR NOT errors MATCHES "--attack-format-version must be 2 to 4")
   message(FATAL_ERROR "--attack-format-version 1 must be refused with status 2, got ${status}: ${errors}")
 endif()
 execute_process(COMMAND ${MEDCRYPT} train --preset tiny --data ${WORK_DIR}/images --crop 40 --threads 1 --steps 3

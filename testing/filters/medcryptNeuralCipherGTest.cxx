@@ -6,6 +6,7 @@
 #include "TinyModelFile.h"
 
 #include "itkCommand.h"
+#include "itkImageRegionConstIteratorWithIndex.h"
 #include "itkImageRegionIterator.h"
 #include "itkNeuralDecryptImageFilter.h"
 #include "itkNeuralEncryptImageFilter.h"
@@ -13,6 +14,7 @@
 #include "medcrypt/CipherHeader.h"
 #include "medcrypt/CiphertextPermutation.h"
 #include "medcrypt/FeatureKeys.h"
+#include "medcrypt/PoolDigests.h"
 #include "medcryptCipherImage.h"
 #include "medcryptCiphertextFiles.h"
 #include "medcryptSidecar.h"
@@ -370,7 +372,7 @@ EncryptInFormat(const itk::Image<unsigned short, 2> * image, std::uint32_t versi
 }
 } // namespace
 
-TEST(NeuralCipherFilters, FormatVersions2And3StoreEachTileUnderItsPermutationAndDecryptLikeVersion1)
+TEST(NeuralCipherFilters, FormatVersions2To4StoreEachTileUnderItsPermutationAndDecryptLikeVersion1)
 {
   using ImageType = itk::Image<unsigned short, 2>;
   const auto image = RandomImage<unsigned short, 2>({ { 50, 40 } }, 13); // 2 x 2 tiles of 32
@@ -383,7 +385,7 @@ TEST(NeuralCipherFilters, FormatVersions2And3StoreEachTileUnderItsPermutationAnd
   ASSERT_EQ(tiles.size(), 4u);
 
   std::vector<itk::NeuralEncryptImageFilter<ImageType>::Pointer> versions;
-  for (const std::uint32_t version : { 2u, 3u })
+  for (const std::uint32_t version : { 2u, 3u, 4u })
   {
     const auto permuted = EncryptInFormat(image.GetPointer(), version);
     versions.push_back(permuted);
@@ -422,15 +424,17 @@ TEST(NeuralCipherFilters, FormatVersions2And3StoreEachTileUnderItsPermutationAnd
     fromPermuted->Update();
     EXPECT_TRUE(SameSamples(fromPermuted->GetOutput(), fromNetwork->GetOutput())) << "version " << version;
   }
-  // The two layouts store different ciphertexts, and version 3 is what encryption writes by default.
+  // The two layouts store different ciphertexts; version 4 stores version 3's pixels and is what encryption
+  // writes by default.
   EXPECT_FALSE(SameSamples(versions[0]->GetOutput(), versions[1]->GetOutput()));
-  EXPECT_EQ(itk::NeuralEncryptImageFilter<ImageType>::New()->GetFormatVersion(), 3u);
+  EXPECT_TRUE(SameSamples(versions[1]->GetOutput(), versions[2]->GetOutput()));
+  EXPECT_EQ(itk::NeuralEncryptImageFilter<ImageType>::New()->GetFormatVersion(), 4u);
 }
 
 TEST(NeuralCipherFilters, AFormatVersionThisMedCryptDoesNotWriteIsRefusedByName)
 {
   const auto image = RandomImage<unsigned short, 2>({ { 20, 20 } }, 3);
-  for (const std::uint32_t version : { 0u, 4u })
+  for (const std::uint32_t version : { 0u, 5u })
   {
     try
     {
@@ -439,7 +443,7 @@ TEST(NeuralCipherFilters, AFormatVersionThisMedCryptDoesNotWriteIsRefusedByName)
     }
     catch (const itk::ExceptionObject & error)
     {
-      EXPECT_NE(std::string(error.GetDescription()).find("writes versions 1 to 3"), std::string::npos)
+      EXPECT_NE(std::string(error.GetDescription()).find("writes versions 1 to 4"), std::string::npos)
         << error.GetDescription();
     }
   }
@@ -615,11 +619,17 @@ TEST(NeuralCipherFilters, ChangedCiphertextPixelIsFlaggedAndTheEnvelopeStillRest
   itk::Object::GlobalWarningDisplayOn();
 }
 
-TEST(NeuralCipherFilters, NetworkDecryptionIsRefinedOnlyWhenTheCiphertextIsUnchanged)
+TEST(NeuralCipherFilters, NetworkDecryptionOfFormat3IsRefinedOnlyWhenTheCiphertextIsUnchanged)
 {
   using ImageType = itk::Image<short, 2>;
   const auto image = RandomImage<short, 2>({ { 45, 37 } }, 19);
-  const auto encrypt = Encrypt(image.GetPointer(), TestKey(), /*exactEnvelope=*/false);
+  auto encrypt = itk::NeuralEncryptImageFilter<ImageType>::New();
+  encrypt->SetInput(image);
+  encrypt->SetModel(TinyModels::First());
+  encrypt->SetUserKey(TestKey());
+  encrypt->SetExactEnvelope(false);
+  encrypt->SetFormatVersion(3);
+  encrypt->Update();
 
   auto refined = MakeDecryptor<ImageType>(encrypt->GetOutput(), TestKey());
   EXPECT_EQ(refined->GetRefinementIterations(), static_cast<unsigned>(medcrypt::DefaultRefinementIterations));
@@ -643,6 +653,79 @@ TEST(NeuralCipherFilters, NetworkDecryptionIsRefinedOnlyWhenTheCiphertextIsUncha
   EXPECT_FALSE(changed->GetPixelDigestMatches());
   EXPECT_EQ(changed->GetRefinementIterationsApplied(), 0u);
   EXPECT_TRUE(SameSamples(changed->GetOutput(), changedDecoderAlone->GetOutput()));
+}
+
+TEST(NeuralCipherFilters, Format4SealsAPoolDigestPerPoolAndRefinesAChangedCiphertextWhereItIsIntact)
+{
+  using ImageType = itk::Image<unsigned short, 2>;
+  const auto image = RandomImage<unsigned short, 2>({ { 50, 40 } }, 23); // 2 x 2 tiles of 32: 4 pools each
+  const auto encrypt = EncryptInFormat(image.GetPointer(), 4);
+  const auto header = medcrypt::OpenHeader(encrypt->GetSealedHeader(), TestKey(), "test");
+  const auto tiles = medcrypt::TileRegion(image->GetLargestPossibleRegion(), TinyTileSize);
+  ASSERT_EQ(header.sealed.tiles.size(), 4u);
+  // Each tile's digests are those of its stored pools as written (16 x 16, row-major, 8 bytes each).
+  for (std::size_t t = 0; t < tiles.size(); ++t)
+  {
+    std::vector<unsigned short> stored;
+    for (unsigned y = 0; y < TinyTileSize; ++y)
+    {
+      for (unsigned x = 0; x < TinyTileSize; ++x)
+      {
+        stored.push_back(encrypt->GetOutput()->GetPixel(
+          { { static_cast<itk::IndexValueType>(tiles[t].position.column * TinyTileSize + x),
+              static_cast<itk::IndexValueType>(tiles[t].position.row * TinyTileSize + y) } }));
+      }
+    }
+    EXPECT_EQ(header.sealed.tiles[t].poolDigests, medcrypt::ComputePoolDigests(stored.data(), TinyTileSize, 16));
+    EXPECT_EQ(header.sealed.tiles[t].poolDigests.size(), 4 * medcrypt::PoolDigestBytes);
+  }
+
+  auto intact = MakeDecryptor<ImageType>(encrypt->GetOutput(), TestKey());
+  intact->Update();
+  EXPECT_EQ(intact->GetChangedPoolCount(), 0u);
+
+  // One changed pixel, (3, 4), lies in the first pool of the first tile: that pool alone is found changed,
+  // the decryption is still refined, and it differs from the decoder alone's.
+  const auto copy = CopyWithOnePixelChanged(encrypt->GetOutput());
+  itk::Object::GlobalWarningDisplayOff(); // the expected warning would clutter the test log
+  auto changed = MakeDecryptor<ImageType>(copy.GetPointer(), TestKey());
+  changed->Update();
+  auto decoderAlone = MakeDecryptor<ImageType>(copy.GetPointer(), TestKey());
+  decoderAlone->SetRefinementIterations(0);
+  decoderAlone->Update();
+  EXPECT_FALSE(changed->GetPixelDigestMatches());
+  EXPECT_EQ(changed->GetChangedPoolCount(), 1u);
+  EXPECT_EQ(changed->GetRefinementIterationsApplied(), static_cast<unsigned>(medcrypt::DefaultRefinementIterations));
+  EXPECT_FALSE(SameSamples(changed->GetOutput(), decoderAlone->GetOutput()));
+  // The other three tiles are intact, so they decrypt exactly as in the unchanged ciphertext.
+  for (std::size_t t = 1; t < tiles.size(); ++t)
+  {
+    for (itk::ImageRegionConstIteratorWithIndex<ImageType> it(intact->GetOutput(), tiles[t].region); !it.IsAtEnd();
+         ++it)
+    {
+      ASSERT_EQ(changed->GetOutput()->GetPixel(it.GetIndex()), it.Get()) << "tile " << t;
+    }
+  }
+
+  // Every pixel changed (one added to each): no pool is intact, the tiles keep the decoder's estimate.
+  auto everywhere = ImageType::New();
+  everywhere->SetRegions(copy->GetLargestPossibleRegion());
+  everywhere->Allocate();
+  everywhere->CopyInformation(copy);
+  everywhere->SetMetaDataDictionary(copy->GetMetaDataDictionary());
+  const auto * source = encrypt->GetOutput()->GetBufferPointer();
+  for (std::size_t i = 0; i < everywhere->GetBufferedRegion().GetNumberOfPixels(); ++i)
+  {
+    everywhere->GetBufferPointer()[i] = static_cast<unsigned short>(source[i] == 65535 ? 65534 : source[i] + 1);
+  }
+  auto noised = MakeDecryptor<ImageType>(everywhere.GetPointer(), TestKey());
+  noised->Update();
+  auto noisedDecoderAlone = MakeDecryptor<ImageType>(everywhere.GetPointer(), TestKey());
+  noisedDecoderAlone->SetRefinementIterations(0);
+  noisedDecoderAlone->Update();
+  itk::Object::GlobalWarningDisplayOn();
+  EXPECT_EQ(noised->GetChangedPoolCount(), 16u);
+  EXPECT_TRUE(SameSamples(noised->GetOutput(), noisedDecoderAlone->GetOutput()));
 }
 
 TEST(NeuralCipherFilters, EncryptionReportsProgress)

@@ -7,6 +7,7 @@
 #include "medcrypt/CiphertextPermutation.h"
 #include "medcrypt/Envelope.h"
 #include "medcrypt/KeyDerivation.h"
+#include "medcrypt/PoolDigests.h"
 
 #include <gtest/gtest.h>
 
@@ -309,6 +310,11 @@ SampleHeader()
       { 1e-38f, -3.25f, static_cast<float>(t) },
       std::vector<float>(t + 1, 0.125f)
     };
+    // Format 4: 8 bytes for each of the 16 x 16 pools of a 256-pixel tile.
+    for (std::size_t i = 0; i < 256 * PoolDigestBytes; ++i)
+    {
+      tile.poolDigests.push_back(static_cast<std::uint8_t>(t * 7 + i));
+    }
     header.sealed.tiles.push_back(tile);
   }
   header.sealed.originalAttributes = { 0x00, 0xFF, 0x10, 0x20, 0x00 };
@@ -385,6 +391,7 @@ TEST(CipherHeader, RoundTripKeepsEveryField)
     {
       ExpectSameBits(opened.sealed.tiles[t].encryptedParameters[l], original.sealed.tiles[t].encryptedParameters[l]);
     }
+    EXPECT_EQ(opened.sealed.tiles[t].poolDigests, original.sealed.tiles[t].poolDigests);
   }
   EXPECT_EQ(opened.sealed.originalAttributes, original.sealed.originalAttributes);
 
@@ -395,6 +402,7 @@ TEST(CipherHeader, RoundTripKeepsEveryField)
   flat.clear.pixelType = SampleType::Float64;
   flat.clear.intensityMinimum = 0.25;
   flat.clear.intensityMaximum = 0.25;
+  flat.clear.formatVersion = 1;
   flat.clear.tiles = TileGridFor(flat.clear.geometry, 4);
   flat.sealed.tiles.resize(4);
   const CipherHeader flatOpened = OpenHeader(SealHeader(flat, FixedKey()), FixedKey(), "flat");
@@ -414,12 +422,13 @@ TEST(CipherHeader, LayoutIsTheDocumentedOne)
   header.clear.pixelType = SampleType::UInt8;
   header.clear.intensityMinimum = 1;
   header.clear.intensityMaximum = 200;
-  header.clear.tiles = TileGridFor(header.clear.geometry, 256);
+  header.clear.tiles = TileGridFor(header.clear.geometry, 16); // one tile of one 16 x 16 pool
   header.clear.pixelDigest.fill(0x5A);
   TileSecrets tile;
   tile.digest.h.fill(0x11);
   tile.digest.p = 7;
   tile.encryptedParameters = { { 1.0f, -2.0f }, {} };
+  tile.poolDigests = { 1, 2, 3, 4, 5, 6, 7, 8 };
   header.sealed.tiles = { tile };
   header.sealed.originalAttributes = { 0xAB };
 
@@ -427,15 +436,16 @@ TEST(CipherHeader, LayoutIsTheDocumentedOne)
   const std::string expectedJson =
     R"({"geometry":{"direction":[1.0,0.0,0.0,1.0],"origin":[-1.0,4.0],"size":[3,2],"spacing":[0.5,2.0]},)"
     R"("intensity":{"maximum":200.0,"minimum":1.0},"key_schedule":"hardened","model_id":"abc","neural_only":false,)"
-    R"("pixel_type":"uint8","tiles":{"columns":1,"rows":1,"size":256,"slices":1}})";
-  // Sealed records: digest copy 32 | tile count 4 | h 32 | p 1 | L 4 | n 4 + 2 x 4 | n 4 | A 4 | 1 = 98 bytes.
-  const std::size_t sealedLength = 32 + 4 + 32 + 1 + 4 + 4 + 8 + 4 + 4 + 1;
+    R"("pixel_type":"uint8","tiles":{"columns":1,"rows":1,"size":16,"slices":1}})";
+  // Sealed records: digest copy 32 | tile count 4 | h 32 | p 1 | L 4 | n 4 + 2 x 4 | n 4 | pool digest
+  // length 4 | 8 | A 4 | 1 = 110 bytes.
+  const std::size_t sealedLength = 32 + 4 + 32 + 1 + 4 + 4 + 8 + 4 + 4 + 8 + 4 + 1;
   // 88 fixed bytes + J + S must be even: one space pads the JSON when it is odd.
   const std::size_t jsonLength = expectedJson.size() + ((88 + expectedJson.size() + sealedLength) % 2);
 
   ASSERT_EQ(bytes.size(), 88 + jsonLength + sealedLength);
   EXPECT_EQ(std::memcmp(bytes.data(), "MEDCRYPT-HEADER\0", 16), 0);
-  EXPECT_EQ(ReadU32(bytes, 16), 3u);
+  EXPECT_EQ(ReadU32(bytes, 16), 4u);
   ASSERT_EQ(ReadU32(bytes, 20), jsonLength);
   const std::string json(bytes.begin() + 24, bytes.begin() + 24 + jsonLength);
   EXPECT_EQ(json.substr(0, expectedJson.size()), expectedJson);
@@ -463,6 +473,8 @@ TEST(CipherHeader, LayoutIsTheDocumentedOne)
   expected.insert(expected.end(), { 0x00, 0x00, 0x80, 0x3F }); // 1.0f
   expected.insert(expected.end(), { 0x00, 0x00, 0x00, 0xC0 }); // -2.0f
   expected.insert(expected.end(), { 0, 0, 0, 0 });             // empty level
+  expected.insert(expected.end(), { 8, 0, 0, 0 });             // 8 bytes of pool digests
+  expected.insert(expected.end(), { 1, 2, 3, 4, 5, 6, 7, 8 }); // one pool's
   expected.insert(expected.end(), { 1, 0, 0, 0, 0xAB });       // original attributes
   EXPECT_EQ(plain, expected);
 }
@@ -563,8 +575,8 @@ TEST(CipherHeader, ForeignOrDamagedContainersAreRefused)
   wrongMagic[3] = 'X';
   expectMessage(wrongMagic, "not a MedCrypt cipher header");
   Bytes newer = bytes;
-  newer[16] = 4;
-  expectMessage(newer, "version 4 is not supported");
+  newer[16] = 5;
+  expectMessage(newer, "version 5 is not supported");
   Bytes zero = bytes;
   zero[16] = 0;
   expectMessage(zero, "version 0 is not supported");
@@ -583,21 +595,25 @@ TEST(CipherHeader, ForeignOrDamagedContainersAreRefused)
 
 TEST(CipherHeader, OlderVersionsAreStillWrittenAndReadAndTheVersionIsAuthenticated)
 {
-  for (const std::uint32_t version : { 1u, 2u })
+  for (const std::uint32_t version : { 1u, 2u, 3u })
   {
     CipherHeader header = SampleHeader();
     header.clear.formatVersion = version;
+    for (TileSecrets & tile : header.sealed.tiles)
+    {
+      tile.poolDigests.clear(); // pool digests came with version 4
+    }
     const Bytes older = SealHeader(header, FixedKey());
     EXPECT_EQ(ReadU32(older, 16), version);
     EXPECT_EQ(ReadClearPart(older, "old").formatVersion, version);
     EXPECT_EQ(OpenHeader(older, FixedKey(), "old").clear.formatVersion, version);
   }
-  // Relabelling a version-3 header as version 2 or 1 (so that a reader would undo another permutation or
-  // none) fails authentication: the version is part of the additional data.
-  for (const std::uint8_t version : { 1, 2 })
+  // Relabelling a version-4 header as version 3, 2 or 1 (so that a reader would undo another permutation or
+  // none, or read no pool digests) fails authentication: the version is part of the additional data.
+  for (const std::uint8_t version : { 1, 2, 3 })
   {
     Bytes relabelled = SealHeader(SampleHeader(), FixedKey());
-    ASSERT_EQ(ReadU32(relabelled, 16), 3u);
+    ASSERT_EQ(ReadU32(relabelled, 16), 4u);
     relabelled[16] = version;
     EXPECT_EQ(ReadClearPart(relabelled, "d").formatVersion, version);
     EXPECT_THROW(OpenHeader(relabelled, FixedKey(), "d"), AuthenticationError);
@@ -641,10 +657,20 @@ TEST(CipherHeader, InconsistentHeadersAreNotSealed)
   h.clear.intensityMinimum = 5000;
   expectRefused(h, "minimum <= maximum");
   h = SampleHeader();
-  h.clear.formatVersion = 4;
-  expectRefused(h, "writes versions 1 to 3");
+  h.clear.formatVersion = 5;
+  expectRefused(h, "writes versions 1 to 4");
   h.clear.formatVersion = 0;
-  expectRefused(h, "writes versions 1 to 3");
+  expectRefused(h, "writes versions 1 to 4");
+  // Format 4 needs 8 bytes of digest for every pool of every tile, and earlier formats have none.
+  h = SampleHeader();
+  h.sealed.tiles[2].poolDigests.pop_back();
+  expectRefused(h, "2047 bytes of pool digests where format 4 has 2048");
+  h = SampleHeader();
+  h.clear.formatVersion = 3;
+  expectRefused(h, "2048 bytes of pool digests where format 3 has 0");
+  h = SampleHeader();
+  h.clear.tiles = TileGridFor(h.clear.geometry, 200);
+  expectRefused(h, "tiles of 200 pixels are not whole pools of 16");
 }
 
 // ---- ciphertext permutation (format versions 2 and 3)
@@ -661,12 +687,66 @@ PermutationKeys()
 constexpr medcrypt::CiphertextLayout Version2 = medcrypt::CiphertextLayoutVersion2;
 constexpr medcrypt::CiphertextLayout Version3 = medcrypt::CiphertextLayoutVersion3;
 
+// ---- pool digests (format version 4)
+// ----------------------------------------------------------------------------------------------------
+
+TEST(PoolDigests, EachIsTheStartOfTheSha256OfItsPoolAndOnlyAChangedPoolDiffers)
+{
+  constexpr unsigned tile = 32;
+  std::vector<std::uint16_t> samples(tile * tile);
+  for (std::size_t i = 0; i < samples.size(); ++i)
+  {
+    samples[i] = static_cast<std::uint16_t>(i * 7919u);
+  }
+  ASSERT_EQ(medcrypt::PoolCount(tile, 16), 4u);
+  const Bytes digests = medcrypt::ComputePoolDigests(samples.data(), tile, 16);
+  ASSERT_EQ(digests.size(), 4 * medcrypt::PoolDigestBytes);
+
+  // Pool 1 is the top right one (x 16..31, y 0..15): SHA-256 of its samples, little-endian, row by row.
+  Bytes bytes;
+  for (unsigned y = 0; y < 16; ++y)
+  {
+    for (unsigned x = 16; x < 32; ++x)
+    {
+      const std::uint16_t v = samples[y * tile + x];
+      bytes.push_back(static_cast<std::uint8_t>(v & 0xFF));
+      bytes.push_back(static_cast<std::uint8_t>(v >> 8));
+    }
+  }
+  Bytes sha(EVP_MAX_MD_SIZE);
+  unsigned int length = 0;
+  ASSERT_EQ(EVP_Digest(bytes.data(), bytes.size(), sha.data(), &length, EVP_sha256(), nullptr), 1);
+  EXPECT_EQ(Bytes(digests.begin() + 8, digests.begin() + 16), Bytes(sha.begin(), sha.begin() + 8));
+
+  // One changed sample at (20, 18) changes pool 3 alone, and MarkAuthenticPools says so pixel by pixel.
+  samples[18 * tile + 20] ^= 1;
+  const Bytes changed = medcrypt::ComputePoolDigests(samples.data(), tile, 16);
+  EXPECT_EQ(Bytes(changed.begin(), changed.begin() + 24), Bytes(digests.begin(), digests.begin() + 24));
+  EXPECT_NE(Bytes(changed.begin() + 24, changed.end()), Bytes(digests.begin() + 24, digests.end()));
+  std::vector<float> authentic(tile * tile, -1.0f);
+  EXPECT_EQ(medcrypt::MarkAuthenticPools(digests, changed, tile, 16, authentic.data()), 1u);
+  for (unsigned y = 0; y < tile; ++y)
+  {
+    for (unsigned x = 0; x < tile; ++x)
+    {
+      ASSERT_EQ(authentic[y * tile + x], x >= 16 && y >= 16 ? 0.0f : 1.0f) << x << ", " << y;
+    }
+  }
+  EXPECT_THROW(medcrypt::PoolCount(40, 16), std::invalid_argument);
+  EXPECT_THROW(medcrypt::MarkAuthenticPools(digests, Bytes(8), tile, 16, authentic.data()), std::invalid_argument);
+  EXPECT_FALSE(medcrypt::SealsPoolDigests(3));
+  EXPECT_TRUE(medcrypt::SealsPoolDigests(4));
+}
+
 TEST(CiphertextPermutation, VersionsMapToTheirLayouts)
 {
   EXPECT_EQ(medcrypt::CiphertextLayoutOf(2).cellEdge, 8u);
   EXPECT_EQ(medcrypt::CiphertextLayoutOf(2).poolEdge, 8u);
   EXPECT_EQ(medcrypt::CiphertextLayoutOf(3).cellEdge, 8u);
   EXPECT_EQ(medcrypt::CiphertextLayoutOf(3).poolEdge, 16u);
+  EXPECT_EQ(medcrypt::CiphertextLayoutOf(4).cellEdge, 8u);
+  EXPECT_EQ(medcrypt::CiphertextLayoutOf(4).poolEdge, 16u);
+  EXPECT_TRUE(medcrypt::StoresPermutedTiles(4));
   EXPECT_FALSE(medcrypt::StoresPermutedTiles(1));
   EXPECT_TRUE(medcrypt::StoresPermutedTiles(2));
   EXPECT_TRUE(medcrypt::StoresPermutedTiles(3));

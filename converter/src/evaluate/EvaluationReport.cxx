@@ -415,8 +415,10 @@ WriteMarkdownReport(const EvaluationRun & run, std::ostream & out)
          "(docs: scheme.md section 7) are for 256 x 256 images; PSNR/SSIM use L = 255 for 8-bit images and\n"
          "max - min of the plaintext otherwise. Noise: standard deviation in percent of the ciphertext range.\n"
          "The network's decryption of an unchanged ciphertext is refined by defect correction, as medcrypt\n"
-         "decrypt does (--refinement-iterations; docs/design.md); cropped and noised ciphertexts, whose pixel\n"
-         "digest no longer matches, are decrypted by the decoder alone.\n";
+         "decrypt does (--refinement-iterations; docs/design.md). Cropped and noised ciphertexts, whose pixel\n"
+         "digest no longer matches, are refined where their sealed pool digests show them intact (format\n"
+         "version 4; a 16 x 16 stored pool with any changed pixel takes no part) and decrypted by the decoder\n"
+         "alone in earlier versions.\n";
   const std::size_t usedInitialValues = run.images.empty() ? 4 : run.images.front().keySensitivity.size();
   if (usedInitialValues < 4)
   {

@@ -16,11 +16,12 @@
 namespace medcrypt
 {
 
-/** The cipher format version that encryption writes (docs/format.md, "Cipher header"). Versions 3 and 2
- * store every ciphertext tile under its keyed permutation (CiphertextPermutation.h), in the layouts of
- * CiphertextLayout.h; version 1 stores the network's ciphertext as it comes out (the paper's layout).
- * MedCrypt reads and, on request, writes all three. */
-inline constexpr std::uint32_t CipherHeaderVersion = 3;
+/** The cipher format version that encryption writes (docs/format.md, "Cipher header"). Versions 4, 3 and
+ * 2 store every ciphertext tile under its keyed permutation (CiphertextPermutation.h), in the layouts of
+ * CiphertextLayout.h; version 4 also seals a digest of every 16 x 16 pool of every stored tile
+ * (PoolDigests.h); version 1 stores the network's ciphertext as it comes out (the paper's layout).
+ * MedCrypt reads and, on request, writes all four. */
+inline constexpr std::uint32_t CipherHeaderVersion = 4;
 
 /** The oldest cipher format version that this MedCrypt reads and writes. */
 inline constexpr std::uint32_t OldestCipherHeaderVersion = 1;
@@ -115,6 +116,9 @@ struct TileSecrets
 {
   TileDigest digest;
   std::vector<std::vector<float>> encryptedParameters;
+  /** Format version 4 and later: ComputePoolDigests of the stored tile (PoolDigestBytes per pool of the
+   * version's layout); empty in earlier versions. */
+  std::vector<std::uint8_t> poolDigests;
 };
 
 /** The sealed part of the cipher header: AES-256-GCM under DeriveSubkey(key, HeaderKeyInfo). */
@@ -140,8 +144,9 @@ struct CipherHeader
 };
 
 /** Checks a header's consistency (dimension 2 or 3, finite geometry with positive spacing,
- * minimum <= maximum, the tile grid of the geometry, one TileSecrets per tile, a JSON object or
- * nothing in clearAttributesJson); throws UserError naming `origin` otherwise. */
+ * minimum <= maximum, the tile grid of the geometry, one TileSecrets per tile with pool digests for every
+ * pool from version 4 on and none before, a JSON object or nothing in clearAttributesJson); throws
+ * UserError naming `origin` otherwise. */
 void
 ValidateCipherHeader(const CipherHeader & header, const std::string & origin);
 

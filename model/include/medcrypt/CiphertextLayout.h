@@ -31,8 +31,9 @@ inline constexpr CiphertextLayout CiphertextLayoutVersion2{ 8, 8 };
  * and an erased stored rectangle still erases whole 8 x 8 network cells inside it. */
 inline constexpr CiphertextLayout CiphertextLayoutVersion3{ 8, 16 };
 
-/** The layout of a format version that stores permuted tiles (2 or later; later versions than 3 are
- * refused by the header before this is asked). */
+/** The layout of a format version that stores permuted tiles (2 or later): version 4 keeps version 3's
+ * layout and adds the pool digests of PoolDigests.h (later versions are refused by the header before this
+ * is asked). */
 constexpr CiphertextLayout
 CiphertextLayoutOf(std::uint32_t formatVersion)
 {

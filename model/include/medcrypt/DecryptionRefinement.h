@@ -18,7 +18,8 @@ namespace medcrypt
  * error at x_k, which is close to its error at the plaintext, so subtracting it removes much of the
  * decoder's systematic error. Each step costs one encryption and one decoding. It needs an intact
  * ciphertext: on changed pixels (crops, noise) D(C) carries the damage and the correction amplifies it,
- * so callers refine only when the pixel digest matches (docs/design.md, "Refined network decryption").
+ * so callers refine only when the pixel digest matches, or only where the pool digests say the pixels are
+ * intact (RefineDecryptionWhereAuthentic; docs/design.md, "Refined network decryption").
  * Tensors [B, 1, T, T] on the network's device; no gradients are taken. iterations 0 returns `decoded`. */
 /** One step of that correction with gradients: clamp(estimate + decoded - D(E(estimate)), 0, 1). The
  * re-encryption E(estimate) runs without gradients (the estimate enters it detached), so gradients reach
@@ -39,6 +40,24 @@ RefineDecryption(CipherNetImpl & net,
                  const std::vector<torch::Tensor> & keys,
                  const torch::Tensor & decoded,
                  int iterations);
+
+/** The same correction for a ciphertext of which only some pixels are known to be those that encryption
+ * wrote (cipher format version 4's pool digests): `authentic` ([B, 1, T, T], 1 for a known pixel, 0 for a
+ * changed one) takes the changed pixels out of every decoding and puts the re-encryption's in their place,
+ *     x_0 = (D(C) + D(m C)) / 2,   x_{k+1} = clamp(x_k + D(m C + (1 - m) E(x_k)) - D(E(x_k)), 0, 1),
+ * so that the decoder's error is corrected wherever the ciphertext is intact and the changed pixels are
+ * filled from the estimate instead of carrying their damage into it. With m = 1 everywhere this is
+ * RefineDecryption; a tile with m = 0 everywhere keeps `decoded` (= D(C): nothing in it is known, and
+ * what the changed pixels still say, under noise for instance, is all there is); iterations 0 returns
+ * `decoded`. Each step costs one encryption and two decodings, plus one decoding for x_0. */
+torch::Tensor
+RefineDecryptionWhereAuthentic(CipherNetImpl & net,
+                               const torch::Tensor & cipher,
+                               const torch::Tensor & authentic,
+                               const std::vector<torch::Tensor> & alphas,
+                               const std::vector<torch::Tensor> & keys,
+                               const torch::Tensor & decoded,
+                               int iterations);
 
 } // namespace medcrypt
 

@@ -83,14 +83,18 @@ public:
    * [0, 1]. A wrong key gives a wrong image, not an error: authentication is the header's job.
    * `refinementIterations` > 0 refines the decoder's output by that many defect-correction steps
    * (RefineDecryption), each as costly as one encryption plus one decryption; give 0 for the decoder
-   * alone, and always 0 for ciphertexts whose pixels changed after encryption. */
+   * alone, and 0 for ciphertexts whose pixels changed after encryption unless `authentic` says which did:
+   * count x T x T values in the network's layout, 1 for a pixel known to be as encryption wrote it and 0
+   * for a changed one (cipher format version 4's pool digests), and the refinement then corrects the
+   * decryption where the ciphertext is intact (RefineDecryptionWhereAuthentic). nullptr: all intact. */
   void
   Decrypt(const float * cipher,
           std::size_t count,
           const TileKeyParameters * keys,
           const float * encryptedParameters,
           float * tiles,
-          int refinementIterations = 0) const;
+          int refinementIterations = 0,
+          const float * authentic = nullptr) const;
 
 private:
   struct Impl;
