@@ -1,14 +1,20 @@
-// Measures what cipher format versions 2 and 3 add to encryption (docs/design.md, "the keyed ciphertext
-// permutation"): deriving a tile's permutation (HKDF + AES-256-CTR + Fisher-Yates) and applying it,
-// against the network's encryption of the same tile in the same run (the baseline), and prints the ratio.
+// Measures what cipher format versions 2 to 4 add to encryption (docs/design.md, "the keyed ciphertext
+// permutation"): deriving a tile's permutation (HKDF + AES-256-CTR + Fisher-Yates) and applying it, and
+// format 4's pool digests, against the network's encryption of the same tile in the same run (the
+// baseline); and what format 4 adds to the decryption of a changed tile (the refinement where its pools
+// are intact) against the decoder alone. Prints the ratios.
 //
 //   medcrypt_bench_ciphertext_permutation [--model FILE] [--repeats N]
 //
 // The model defaults to the shipped one; LibTorch runs on one thread so that the two are comparable.
 #include "medcrypt/CiphertextPermutation.h"
 #include "medcrypt/NeuralCipher.h"
+#include "medcrypt/PoolDigests.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <random>
@@ -85,5 +91,31 @@ main(int argc, char * argv[])
     std::cout << "format " << version << ": permutation of one tile (derive + apply): " << permutation * 1e3
               << " ms, ratio permutation / network " << permutation / network << "\n";
   }
+
+  std::vector<std::uint16_t> samples(pixels);
+  std::transform(cipher.begin(),
+                 cipher.end(),
+                 samples.begin(),
+                 [](float c) { return static_cast<std::uint16_t>(std::lround(c * 65535.0f)); });
+  const double digests =
+    SecondsPerCall(repeats * 10, [&] { (void)medcrypt::ComputePoolDigests(samples.data(), tile, 16); });
+  std::cout << "format 4: pool digests of one tile:                  " << digests * 1e3
+            << " ms, ratio digests / network " << digests / network << "\n";
+
+  // Decryption of a tile of which one 16 x 16 pool in eight changed (as a crop leaves it).
+  std::vector<float> authentic(pixels, 1.0f);
+  for (std::size_t i = 0; i < pixels; ++i)
+  {
+    authentic[i] = (i / tile / 16 + i % tile / 16) % 8 == 0 ? 0.0f : 1.0f;
+  }
+  std::vector<float> decrypted(pixels);
+  const double decoder =
+    SecondsPerCall(repeats, [&] { model->Decrypt(cipher.data(), 1, &keys, parameters.data(), decrypted.data(), 0); });
+  const double refined = SecondsPerCall(
+    repeats,
+    [&] { model->Decrypt(cipher.data(), 1, &keys, parameters.data(), decrypted.data(), 3, authentic.data()); });
+  std::cout << "decoder alone, one tile (baseline):                   " << decoder * 1e3 << " ms\n"
+            << "format 4: a changed tile refined where intact, 3 steps: " << refined * 1e3
+            << " ms, ratio refined / decoder " << refined / decoder << "\n";
   return 0;
 }
