@@ -81,6 +81,10 @@ RefineDecryptionWhereAuthentic(CipherNetImpl & net,
   // decoder was trained on, D(m C) (measured better than either; docs/design.md). A tile without any
   // intact pixel keeps D(C).
   const torch::Tensor keepsSome = known.amax({ 1, 2, 3 }, /*keepdim=*/true) > 0;
+  if (!keepsSome.any().item<bool>())
+  {
+    return decoded; // every pixel changed (noise): nothing to refine from
+  }
   torch::Tensor estimate =
     torch::where(keepsSome, 0.5 * (net.decryptWithParameters(knownCipher, alphas, keys) + decoded), decoded);
   for (int step = 0; step < iterations; ++step)
