@@ -17,6 +17,7 @@
 
 #include "medcrypt/CipherHeader.h"
 #include "medcrypt/Error.h"
+#include "medcrypt/PoolDigests.h"
 #include "medcrypt/UserKey.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -1337,6 +1338,10 @@ TEST(MedcryptInfo, DescribesPlainEncryptedAndBrokenFiles)
   header.clear.intensityMaximum = 4095.0;
   header.clear.tiles = TileGridFor(header.clear.geometry, 256);
   header.sealed.tiles.resize(header.clear.tiles.Count());
+  for (auto & tile : header.sealed.tiles)
+  {
+    tile.poolDigests.assign(256 * PoolDigestBytes, 0); // format 4: one digest per 16 x 16 pool
+  }
   UserKey key;
   key.b = { 1, 2, 3, 4 };
   auto original = LoadDicomFile(plain);
