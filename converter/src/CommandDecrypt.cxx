@@ -63,8 +63,13 @@ RunDecrypt(const Arguments & arguments)
   {
     std::cerr << "medcrypt decrypt: warning: the pixels of " << request.input
               << " differ from those that were encrypted (cropped, noised or re-saved); the network's decryption "
-                 "of changed pixels is approximate"
-              << std::endl;
+                 "of changed pixels is approximate";
+    if (result.changedPools > 0 && !result.restoredFromEnvelope)
+    {
+      std::cerr << " (" << result.changedPools
+                << " 16 x 16 blocks changed; the decryption is refined where the others are intact)";
+    }
+    std::cerr << std::endl;
   }
   std::cout << "decrypted " << request.input << " -> " << request.output << " ("
             << (result.restoredFromEnvelope ? "bit-exact, from the exact envelope"

@@ -73,6 +73,7 @@ DecryptTo(const ImageFileDecryption & request,
   ImageFileDecryptionResult result;
   result.restoredFromEnvelope = filter->GetRestoredFromEnvelope();
   result.pixelDigestMatches = filter->GetPixelDigestMatches();
+  result.changedPools = filter->GetChangedPoolCount();
   return result;
 }
 

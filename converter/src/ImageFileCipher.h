@@ -10,6 +10,7 @@
 #include "medcrypt/NeuralCipher.h"
 #include "medcrypt/UserKey.h"
 
+#include <cstdint>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -75,6 +76,7 @@ struct ImageFileDecryptionResult
 {
   bool restoredFromEnvelope = false; // true: bit-exact from the exact envelope
   bool pixelDigestMatches = true;    // false: the ciphertext pixels were changed after encryption
+  std::uint64_t changedPools = 0;    // format 4: the 16 x 16 stored blocks whose digest differs
 };
 
 /** Decrypts `request.input` with its sidecar into `request.output` (written under a temporary name and
