@@ -27,6 +27,7 @@
 #include <limits>
 #include <random>
 #include <type_traits>
+#include <utility>
 
 namespace
 {
@@ -178,6 +179,20 @@ MakeDecryptor(const TCipherImage * cipher,
   filter->SetModel(model);
   filter->SetUserKey(key);
   return filter;
+}
+
+/** The network's decryption of `cipher` under the test key, with the default refinement and by the decoder
+ * alone (RefinementIterations 0). */
+template<typename TOutputImage, typename TCipherImage>
+auto
+DecryptRefinedAndAlone(const TCipherImage * cipher)
+{
+  auto refined = MakeDecryptor<TOutputImage>(cipher, TestKey());
+  refined->Update();
+  auto alone = MakeDecryptor<TOutputImage>(cipher, TestKey());
+  alone->SetRefinementIterations(0);
+  alone->Update();
+  return std::make_pair(refined, alone);
 }
 
 template<typename TImage>
@@ -644,11 +659,7 @@ TEST(NeuralCipherFilters, NetworkDecryptionOfFormat3IsRefinedOnlyWhenTheCipherte
   // One changed ciphertext pixel: the refinement would amplify the damage, so the decoder alone decrypts.
   const auto copy = CopyWithOnePixelChanged(encrypt->GetOutput());
   itk::Object::GlobalWarningDisplayOff(); // the expected warning would clutter the test log
-  auto changed = MakeDecryptor<ImageType>(copy.GetPointer(), TestKey());
-  changed->Update();
-  auto changedDecoderAlone = MakeDecryptor<ImageType>(copy.GetPointer(), TestKey());
-  changedDecoderAlone->SetRefinementIterations(0);
-  changedDecoderAlone->Update();
+  const auto [changed, changedDecoderAlone] = DecryptRefinedAndAlone<ImageType>(copy.GetPointer());
   itk::Object::GlobalWarningDisplayOn();
   EXPECT_FALSE(changed->GetPixelDigestMatches());
   EXPECT_EQ(changed->GetRefinementIterationsApplied(), 0u);
@@ -688,11 +699,7 @@ TEST(NeuralCipherFilters, Format4SealsAPoolDigestPerPoolAndRefinesAChangedCipher
   // the decryption is still refined, and it differs from the decoder alone's.
   const auto copy = CopyWithOnePixelChanged(encrypt->GetOutput());
   itk::Object::GlobalWarningDisplayOff(); // the expected warning would clutter the test log
-  auto changed = MakeDecryptor<ImageType>(copy.GetPointer(), TestKey());
-  changed->Update();
-  auto decoderAlone = MakeDecryptor<ImageType>(copy.GetPointer(), TestKey());
-  decoderAlone->SetRefinementIterations(0);
-  decoderAlone->Update();
+  const auto [changed, decoderAlone] = DecryptRefinedAndAlone<ImageType>(copy.GetPointer());
   EXPECT_FALSE(changed->GetPixelDigestMatches());
   EXPECT_EQ(changed->GetChangedPoolCount(), 1u);
   EXPECT_EQ(changed->GetRefinementIterationsApplied(), static_cast<unsigned>(medcrypt::DefaultRefinementIterations));
@@ -718,11 +725,7 @@ TEST(NeuralCipherFilters, Format4SealsAPoolDigestPerPoolAndRefinesAChangedCipher
   {
     everywhere->GetBufferPointer()[i] = static_cast<unsigned short>(source[i] == 65535 ? 65534 : source[i] + 1);
   }
-  auto noised = MakeDecryptor<ImageType>(everywhere.GetPointer(), TestKey());
-  noised->Update();
-  auto noisedDecoderAlone = MakeDecryptor<ImageType>(everywhere.GetPointer(), TestKey());
-  noisedDecoderAlone->SetRefinementIterations(0);
-  noisedDecoderAlone->Update();
+  const auto [noised, noisedDecoderAlone] = DecryptRefinedAndAlone<ImageType>(everywhere.GetPointer());
   itk::Object::GlobalWarningDisplayOn();
   EXPECT_EQ(noised->GetChangedPoolCount(), 16u);
   EXPECT_TRUE(SameSamples(noised->GetOutput(), noisedDecoderAlone->GetOutput()));
