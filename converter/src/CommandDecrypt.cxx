@@ -67,7 +67,7 @@ RunDecrypt(const Arguments & arguments)
     if (result.changedPools > 0 && !result.restoredFromEnvelope)
     {
       std::cerr << " (" << result.changedPools
-                << " 16 x 16 blocks changed; the decryption is refined where the others are intact)";
+                << " changed blocks of 16 x 16 pixels; the decryption is refined where the others are intact)";
     }
     std::cerr << std::endl;
   }

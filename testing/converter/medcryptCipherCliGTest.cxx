@@ -161,8 +161,8 @@ TEST_F(CipherCli, ChangedCiphertextIsRefusedUnlessTheNetworkIsAskedAndThenWarns)
   EXPECT_TRUE(Contains(network.errors, "warning")) << network.errors;
   // Format 4 found the one changed 16 x 16 block and says that the rest is refined.
   EXPECT_TRUE(Contains(network.errors,
-                       "(1 16 x 16 blocks changed; the decryption is refined where the others are "
-                       "intact)"))
+                       "(1 changed blocks of 16 x 16 pixels; the decryption is refined where the others "
+                       "are intact)"))
     << network.errors;
   EXPECT_TRUE(std::filesystem::exists(restored));
 }
