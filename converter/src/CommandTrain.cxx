@@ -129,6 +129,10 @@ RunTrain(const Arguments & arguments)
     po::value<int>()->default_value(TrainerOptions{}.refinementTrainingSteps)->value_name("K"),
     "with --train decryption: add the L1 error of the decryption refined by K defect-correction steps (as "
     "decrypt refines intact ciphertexts) for the ciphertexts left intact by the attacks (0: Eq. 25 alone)")(
+    "refine-attacked",
+    po::bool_switch(),
+    "with --refinement-training-steps and --attack-permuted-cells: add the L1 error of the attacked ciphertexts' "
+    "decryption refined where their pools are intact, as cipher format 4 decrypts them")(
     "refined-ssim-weight",
     po::value<double>()->default_value(TrainerOptions{}.refinedStructureWeight)->value_name("W"),
     "with --refinement-training-steps: add W (1 - SSIM) of that refined decryption (0: none)")(
@@ -220,6 +224,7 @@ RunTrain(const Arguments & arguments)
   options.decryptionOnly = trained == "decryption";
   options.refinementTrainingSteps = values["refinement-training-steps"].as<int>();
   options.refinedStructureWeight = values["refined-ssim-weight"].as<double>();
+  options.refineAttackedWhereIntact = values["refine-attacked"].as<bool>();
   options.initialModelPath = values.count("init") ? values["init"].as<std::string>() : std::string();
   const std::string out = values.count("out") ? values["out"].as<std::string>() : "medcrypt-" + config.preset + ".pt";
   options.checkpointPath = values.count("checkpoint") ? values["checkpoint"].as<std::string>() : out + ".checkpoint";

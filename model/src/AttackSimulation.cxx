@@ -218,6 +218,14 @@ RandomStoredLayout(std::int64_t height, std::int64_t width, const CiphertextLayo
 torch::Tensor
 SimulateAttacks(const torch::Tensor & cipher, const AttackSimulationOptions & options, at::Generator generator)
 {
+  return SimulateAttacksWithAuthenticPools(cipher, options, std::move(generator)).damaged;
+}
+
+SimulatedAttacks
+SimulateAttacksWithAuthenticPools(const torch::Tensor & cipher,
+                                  const AttackSimulationOptions & options,
+                                  at::Generator generator)
+{
   ValidateAttackSimulationOptions(options);
   TORCH_CHECK(cipher.defined() && cipher.dim() == 4 && cipher.numel() > 0,
               "SimulateAttacks: cipher must be a non-empty [B, C, H, W] tensor, got ",
@@ -240,13 +248,16 @@ SimulateAttacks(const torch::Tensor & cipher, const AttackSimulationOptions & op
   RandomDraws draws(generator, drawDevice);
 
   std::vector<torch::Tensor> images;
+  std::vector<torch::Tensor> authentic;
   images.reserve(static_cast<std::size_t>(cipher.size(0)));
+  authentic.reserve(static_cast<std::size_t>(cipher.size(0)));
   for (std::int64_t b = 0; b < cipher.size(0); ++b)
   {
     const torch::Tensor image = cipher[b];
     if (kinds.empty() || draws.Uniform() >= options.probability)
     {
       images.push_back(image);
+      authentic.push_back(torch::ones({ 1, height, width }, image.options().requires_grad(false)));
       continue;
     }
     const AttackKind kind =
@@ -271,15 +282,25 @@ SimulateAttacks(const torch::Tensor & cipher, const AttackSimulationOptions & op
         damaged = AddNoise(target, options.maxNoiseSigma, draws);
         break;
     }
+    // Changed pixels, over all channels; with a stored layout, every pixel of a pool with one of them.
+    torch::Tensor changed = (damaged != target).detach().any(0, /*keepdim=*/true).to(image.scalar_type());
     if (options.permutedLayout)
     {
+      const std::int64_t pool = options.permutedLayout->poolEdge;
+      changed = torch::nn::functional::max_pool2d(changed.unsqueeze(0),
+                                                  torch::nn::functional::MaxPool2dFuncOptions(pool).stride(pool));
+      changed = changed.repeat_interleave(pool, 2).repeat_interleave(pool, 3).squeeze(0);
       damaged = torch::zeros({ image.size(0), height * width }, image.options())
                   .index_copy(1, layout, damaged.reshape({ image.size(0), height * width }))
                   .reshape(image.sizes());
+      changed = torch::zeros({ 1, height * width }, changed.options())
+                  .index_copy(1, layout, changed.reshape({ 1, height * width }))
+                  .reshape({ 1, height, width });
     }
     images.push_back(damaged);
+    authentic.push_back(1.0 - changed);
   }
-  return torch::stack(images);
+  return { torch::stack(images), torch::stack(authentic) };
 }
 
 } // namespace medcrypt

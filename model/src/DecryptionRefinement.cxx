@@ -22,6 +22,26 @@ DefectCorrectionStep(CipherNetImpl & net,
 }
 
 torch::Tensor
+AuthenticDefectCorrectionStep(CipherNetImpl & net,
+                              const torch::Tensor & estimate,
+                              const torch::Tensor & knownCipher,
+                              const torch::Tensor & authentic,
+                              const std::vector<torch::Tensor> & alphas,
+                              const std::vector<torch::Tensor> & keys)
+{
+  torch::Tensor reencrypted;
+  {
+    torch::NoGradGuard noGradients;
+    reencrypted = net.encrypt(estimate.detach(), keys).cipher;
+  }
+  const torch::Tensor filled = knownCipher + (1.0 - authentic) * reencrypted;
+  // The correction first: where nothing is known, filled is reencrypted and it is exactly 0.
+  const torch::Tensor correction =
+    net.decryptWithParameters(filled, alphas, keys) - net.decryptWithParameters(reencrypted, alphas, keys);
+  return (estimate + correction).clamp(0.0, 1.0);
+}
+
+torch::Tensor
 RefineDecryption(CipherNetImpl & net,
                  const torch::Tensor & cipher,
                  const std::vector<torch::Tensor> & alphas,
@@ -89,12 +109,7 @@ RefineDecryptionWhereAuthentic(CipherNetImpl & net,
     torch::where(keepsSome, 0.5 * (net.decryptWithParameters(knownCipher, alphas, keys) + decoded), decoded);
   for (int step = 0; step < iterations; ++step)
   {
-    const torch::Tensor reencrypted = net.encrypt(estimate, keys).cipher;
-    const torch::Tensor filled = knownCipher + (1.0 - known) * reencrypted;
-    // The correction first: where nothing is known, filled is reencrypted and it is exactly 0.
-    const torch::Tensor correction =
-      net.decryptWithParameters(filled, alphas, keys) - net.decryptWithParameters(reencrypted, alphas, keys);
-    estimate = (estimate + correction).clamp(0.0, 1.0);
+    estimate = AuthenticDefectCorrectionStep(net, estimate, knownCipher, known, alphas, keys);
   }
   return estimate;
 }

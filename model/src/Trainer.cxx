@@ -196,6 +196,11 @@ TrainerOptions::Validate(const ModelConfig & config) const
   {
     throw UserError("--refined-ssim-weight weighs a term of the refined decryption: give --refinement-training-steps");
   }
+  if (refineAttackedWhereIntact && (refinementTrainingSteps == 0 || !attacks.permutedLayout || !decryptionOnly))
+  {
+    throw UserError("--refine-attacked trains format 4's refinement of attacked ciphertexts: give --train decryption, "
+                    "--refinement-training-steps and --attack-permuted-cells");
+  }
   if (checkpointEvery < 1 || progressEvery < 1)
   {
     throw UserError("--checkpoint-every and --progress-every must be at least 1");
@@ -435,6 +440,15 @@ struct Trainer::Impl
                                                                     : torch::zeros({}, plain.options());
       total = total + refinedError;
       report.emplace_back("l1_refined", refinedError.item<double>());
+      if (options.refineAttackedWhereIntact)
+      {
+        const RefinedDecryption attacked = RefineAttackedDecryptions(plain, keys, right);
+        const torch::Tensor attackedError = attacked.estimate.defined()
+                                              ? (attacked.estimate - attacked.plain).abs().mean()
+                                              : torch::zeros({}, plain.options());
+        total = total + attackedError;
+        report.emplace_back("l1_attacked_refined", attackedError.item<double>());
+      }
       if (options.refinedStructureWeight > 0.0)
       {
         const torch::Tensor structureError =
@@ -453,6 +467,7 @@ struct Trainer::Impl
   {
     torch::Tensor damaged, decrypted;
     std::vector<torch::Tensor> recovered;
+    torch::Tensor authentic; // SimulatedAttacks::authentic
   };
 
   /** The intact ciphertexts' decryption refined by options.refinementTrainingSteps defect-correction
@@ -491,6 +506,40 @@ struct Trainer::Impl
     return { estimate, plain.index_select(0, intact) };
   }
 
+  /** Refines, as format 4's decryption does, the decryption of the attacked ciphertexts that keep some
+   * intact pool (RefineDecryptionWhereAuthentic's first estimate and steps, with gradients); both undefined
+   * when there is none. */
+  RefinedDecryption
+  RefineAttackedDecryptions(const torch::Tensor & plain,
+                            const std::vector<torch::Tensor> & keys,
+                            const RightKeyDecryption & right)
+  {
+    const torch::Tensor known = right.authentic;
+    const torch::Tensor minimum = known.flatten(1).amin(1);
+    const torch::Tensor maximum = known.flatten(1).amax(1);
+    const torch::Tensor partly = ((minimum < 1) & (maximum > 0)).nonzero().flatten();
+    if (partly.numel() == 0)
+    {
+      return {};
+    }
+    std::vector<torch::Tensor> partKeys;
+    std::vector<torch::Tensor> partAlphas;
+    for (std::size_t level = 0; level < keys.size(); ++level)
+    {
+      partKeys.push_back(keys[level].index_select(0, partly));
+      partAlphas.push_back(right.recovered[level].index_select(0, partly));
+    }
+    const torch::Tensor mask = known.index_select(0, partly);
+    const torch::Tensor knownCipher = mask * right.damaged.index_select(0, partly);
+    torch::Tensor estimate =
+      0.5 * (right.decrypted.index_select(0, partly) + net->decryptWithParameters(knownCipher, partAlphas, partKeys));
+    for (int step = 0; step < options.refinementTrainingSteps; ++step)
+    {
+      estimate = AuthenticDefectCorrectionStep(*net, estimate, knownCipher, mask, partAlphas, partKeys);
+    }
+    return { estimate, plain.index_select(0, partly) };
+  }
+
   /** Eq. 25 for an encrypted batch: the (possibly damaged) ciphertexts decrypted with the right keys,
    * and the wrong-key matrix. `right`, when given, receives the right-key decryption. */
   losses::DecryptionLossTerms
@@ -500,12 +549,14 @@ struct Trainer::Impl
                   RightKeyDecryption * right = nullptr)
   {
     const int crop = options.cropSize;
-    const torch::Tensor damaged = SimulateAttacks(encrypted.cipher, options.attacks, random.Generator());
+    const SimulatedAttacks attacked =
+      SimulateAttacksWithAuthenticPools(encrypted.cipher, options.attacks, random.Generator());
+    const torch::Tensor & damaged = attacked.damaged;
     const auto recovered = net->recoverAlphas(encrypted.encryptedParameters, keys);
     const torch::Tensor decrypted = net->decryptWithParameters(damaged, recovered, keys);
     if (right)
     {
-      *right = { damaged, decrypted, recovered };
+      *right = { damaged, decrypted, recovered, attacked.authentic };
     }
 
     torch::Tensor wrongKey;

@@ -105,6 +105,19 @@ expect_match("20 steps \\(0 pre-training\\)" "${last_output}")
 expect_match("step 20/20 \\| phase 2 decryption only" "${last_output}")
 expect_match("model written to .*tuned.pt" "${last_output}")
 
+# Format 4's refinement of attacked ciphertexts in the loss (--refine-attacked) reports its own term, and
+# is refused without the refinement steps and the stored layout it imitates.
+run(${MEDCRYPT} ${finetune} --init ${WORK_DIR}/tiny.pt --train decryption --steps 10 --refinement-training-steps 1
+    --attack-permuted-cells --attack-probability 1 --refine-attacked --checkpoint ${WORK_DIR}/attacked.checkpoint
+    --out ${WORK_DIR}/attacked.pt)
+expect_match("step 10/10 \\| phase 2 decryption only .*l1_attacked_refined [0-9.]+" "${last_output}")
+execute_process(COMMAND ${MEDCRYPT} ${finetune} --init ${WORK_DIR}/tiny.pt --train decryption --steps 5
+                        --refinement-training-steps 1 --refine-attacked --out ${WORK_DIR}/refused.pt
+                RESULT_VARIABLE status OUTPUT_QUIET ERROR_VARIABLE errors)
+if(NOT status EQUAL 2 OR NOT errors MATCHES "--refine-attacked trains format 4's refinement" OR EXISTS ${WORK_DIR}/refused.pt)
+  message(FATAL_ERROR "--refine-attacked without --attack-permuted-cells must be refused, got ${status}: ${errors}")
+endif()
+
 # The fine-tuning resumes without --init (and without --pretrain-steps: decryption never pre-trains),
 # with other attack bounds.
 run(${MEDCRYPT} ${finetune} --train decryption --resume --steps 30 --attack-max-rectangle 0.4

@@ -1158,6 +1158,56 @@ TEST(AttackSimulation, PermutedCells)
   PermutedCellAttacksScatterTheRectangleAndAreReproducible();
 }
 
+// What format 4's pool digests would tell decryption about a simulated attack (the trainer's
+// --refine-attacked): the same damage as SimulateAttacks, every changed pixel marked, and whole pools.
+TEST(AttackSimulation, AuthenticPoolsMarkEveryChangedPixelInWholePools)
+{
+  AttackSimulationOptions options;
+  options.probability = 1.0;
+  options.maxConstantFraction = 0.0;
+  options.maxRectangleFraction = 0.25; // at most 16 x 16: it touches at most 4 stored pools of 16 x 16
+  options.maxNoiseSigma = 0.0;
+  options.permutedLayout = CiphertextLayoutOf(4);
+  const torch::Tensor cipher = CipherLikeImages(16, 64, 113);
+  const SimulatedAttacks attacked =
+    SimulateAttacksWithAuthenticPools(cipher, options, torch::make_generator<at::CPUGeneratorImpl>(13));
+  EXPECT_TRUE(
+    torch::equal(attacked.damaged, SimulateAttacks(cipher, options, torch::make_generator<at::CPUGeneratorImpl>(13))));
+  ASSERT_EQ(attacked.authentic.sizes(), cipher.sizes());
+  int wider = 0;
+  for (std::int64_t b = 0; b < 16; ++b)
+  {
+    const torch::Tensor changed = attacked.damaged[b].ne(cipher[b]);
+    const torch::Tensor unknown = attacked.authentic[b].eq(0);
+    EXPECT_TRUE((attacked.authentic[b].eq(0) | attacked.authentic[b].eq(1)).all().item<bool>()) << b;
+    EXPECT_TRUE(unknown.masked_select(changed).all().item<bool>()) << b << ": a changed pixel is marked authentic";
+    const std::int64_t count = unknown.sum().item<std::int64_t>();
+    EXPECT_EQ(count % 256, 0) << b << ": whole pools of 256 pixels";
+    EXPECT_GE(count, 256) << b;
+    EXPECT_LE(count, 4 * 256) << b;
+    wider += count > changed.sum().item<std::int64_t>(); // the pools' unchanged pixels are unknown too
+  }
+  EXPECT_GT(wider, 8);
+
+  // Noise changes every pool; no attack leaves every pixel authentic; without a stored layout the
+  // changed pixels alone are marked.
+  options.maxRectangleFraction = 0.0;
+  options.maxNoiseSigma = 0.02;
+  EXPECT_TRUE(SimulateAttacksWithAuthenticPools(cipher, options, torch::make_generator<at::CPUGeneratorImpl>(1))
+                .authentic.eq(0)
+                .all()
+                .item<bool>());
+  options.probability = 0.0;
+  EXPECT_TRUE(SimulateAttacksWithAuthenticPools(cipher, options).authentic.eq(1).all().item<bool>());
+  options.probability = 1.0;
+  options.maxNoiseSigma = 0.0;
+  options.maxRectangleFraction = 0.25;
+  options.permutedLayout.reset();
+  const SimulatedAttacks plain =
+    SimulateAttacksWithAuthenticPools(cipher, options, torch::make_generator<at::CPUGeneratorImpl>(2));
+  EXPECT_TRUE(torch::equal(plain.authentic.eq(0), plain.damaged.ne(cipher)));
+}
+
 // SSIM (not in the paper; the trainer's --refined-ssim-weight): constants, a single window computed by hand,
 // identity, and a gradient step towards the reference raising it.
 TEST(Losses, StructuralSimilarity)

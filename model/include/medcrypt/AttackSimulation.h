@@ -51,6 +51,22 @@ ValidateAttackSimulationOptions(const AttackSimulationOptions & options);
 torch::Tensor
 SimulateAttacks(const torch::Tensor & cipher, const AttackSimulationOptions & options, at::Generator generator = {});
 
+/** SimulateAttacks' damaged ciphertexts (the same random draws, so the same values) and what cipher format
+ * version 4's pool digests tell decryption about them: `authentic` [B, 1, H, W] is 1 on the pixels of
+ * the pools (options.permutedLayout's pool edge, in the stored layout, mapped back to the network's) in
+ * which no pixel changed, and 0 on every pixel of a pool with a changed pixel; without permutedLayout it
+ * is 0 on the changed pixels alone. Unattacked images are 1 everywhere. */
+struct SimulatedAttacks
+{
+  torch::Tensor damaged;
+  torch::Tensor authentic;
+};
+
+SimulatedAttacks
+SimulateAttacksWithAuthenticPools(const torch::Tensor & cipher,
+                                  const AttackSimulationOptions & options,
+                                  at::Generator generator = {});
+
 } // namespace medcrypt
 
 #endif

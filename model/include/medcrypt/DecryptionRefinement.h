@@ -33,6 +33,18 @@ DefectCorrectionStep(CipherNetImpl & net,
                      const std::vector<torch::Tensor> & alphas,
                      const std::vector<torch::Tensor> & keys);
 
+/** One step of RefineDecryptionWhereAuthentic with gradients: clamp(estimate + [D(knownCipher + (1 - authentic)
+ * E(estimate)) - D(E(estimate))], 0, 1), where knownCipher = authentic * C; E runs without gradients (the
+ * estimate enters it detached). Training uses it to fit the decoder to format 4's decryption of attacked
+ * ciphertexts (TrainerOptions::refineAttackedWhereIntact). */
+torch::Tensor
+AuthenticDefectCorrectionStep(CipherNetImpl & net,
+                              const torch::Tensor & estimate,
+                              const torch::Tensor & knownCipher,
+                              const torch::Tensor & authentic,
+                              const std::vector<torch::Tensor> & alphas,
+                              const std::vector<torch::Tensor> & keys);
+
 torch::Tensor
 RefineDecryption(CipherNetImpl & net,
                  const torch::Tensor & cipher,

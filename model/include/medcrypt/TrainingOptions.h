@@ -89,6 +89,10 @@ struct TrainerOptions
   // decryption against the plaintext, over the same intact ciphertexts; aimed at the SSIM row of
   // scheme.md section 7, which L1 alone leaves furthest from its target. 0: no such term.
   double refinedStructureWeight = 0.0;
+  // With refinementTrainingSteps and attacks.permutedLayout: the L1 error of the attacked ciphertexts'
+  // decryption refined as cipher format version 4 refines it (changed pools out, the rest corrected;
+  // AuthenticDefectCorrectionStep) is added too, so that the decoder learns what format 4 serves.
+  bool refineAttackedWhereIntact = false;
   std::string device = "cpu";         // "cpu", "cuda" or "cuda:N"
   std::string checkpointPath;         // empty: no checkpoints
   std::int64_t checkpointEvery = 500; // steps between checkpoints (and one at the end)
