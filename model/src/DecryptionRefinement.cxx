@@ -5,6 +5,18 @@
 
 namespace medcrypt
 {
+namespace
+{
+
+/** E(estimate) under `keys`, without gradients (the estimate enters it detached). */
+torch::Tensor
+Reencrypt(CipherNetImpl & net, const torch::Tensor & estimate, const std::vector<torch::Tensor> & keys)
+{
+  torch::NoGradGuard noGradients;
+  return net.encrypt(estimate.detach(), keys).cipher;
+}
+
+} // namespace
 
 torch::Tensor
 DefectCorrectionStep(CipherNetImpl & net,
@@ -13,11 +25,7 @@ DefectCorrectionStep(CipherNetImpl & net,
                      const std::vector<torch::Tensor> & alphas,
                      const std::vector<torch::Tensor> & keys)
 {
-  torch::Tensor reencrypted;
-  {
-    torch::NoGradGuard noGradients;
-    reencrypted = net.encrypt(estimate.detach(), keys).cipher;
-  }
+  const torch::Tensor reencrypted = Reencrypt(net, estimate, keys);
   return (estimate + (decoded - net.decryptWithParameters(reencrypted, alphas, keys))).clamp(0.0, 1.0);
 }
 
@@ -29,11 +37,7 @@ AuthenticDefectCorrectionStep(CipherNetImpl & net,
                               const std::vector<torch::Tensor> & alphas,
                               const std::vector<torch::Tensor> & keys)
 {
-  torch::Tensor reencrypted;
-  {
-    torch::NoGradGuard noGradients;
-    reencrypted = net.encrypt(estimate.detach(), keys).cipher;
-  }
+  const torch::Tensor reencrypted = Reencrypt(net, estimate, keys);
   const torch::Tensor filled = knownCipher + (1.0 - authentic) * reencrypted;
   // The correction first: where nothing is known, filled is reencrypted and it is exactly 0.
   const torch::Tensor correction =

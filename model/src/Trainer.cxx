@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <ostream>
 #include <unistd.h>
+#include <utility>
 
 namespace medcrypt
 {
@@ -477,6 +478,22 @@ struct Trainer::Impl
     torch::Tensor estimate, plain;
   };
 
+  /** The feature keys and recovered alphas of the batch's images `indices`, level by level. */
+  static std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>>
+  SelectImages(const std::vector<torch::Tensor> & keys,
+               const std::vector<torch::Tensor> & alphas,
+               const torch::Tensor & indices)
+  {
+    std::vector<torch::Tensor> selectedKeys;
+    std::vector<torch::Tensor> selectedAlphas;
+    for (std::size_t level = 0; level < keys.size(); ++level)
+    {
+      selectedKeys.push_back(keys[level].index_select(0, indices));
+      selectedAlphas.push_back(alphas[level].index_select(0, indices));
+    }
+    return { selectedKeys, selectedAlphas };
+  }
+
   /** Refines the decryption of the ciphertexts that the attack simulation left intact (medcrypt decrypt
    * refines only those) with gradients, as DefectCorrectionStep gives them. */
   RefinedDecryption
@@ -490,13 +507,7 @@ struct Trainer::Impl
     {
       return {};
     }
-    std::vector<torch::Tensor> intactKeys;
-    std::vector<torch::Tensor> intactAlphas;
-    for (std::size_t level = 0; level < keys.size(); ++level)
-    {
-      intactKeys.push_back(keys[level].index_select(0, intact));
-      intactAlphas.push_back(right.recovered[level].index_select(0, intact));
-    }
+    const auto [intactKeys, intactAlphas] = SelectImages(keys, right.recovered, intact);
     const torch::Tensor decoded = right.decrypted.index_select(0, intact);
     torch::Tensor estimate = decoded;
     for (int step = 0; step < options.refinementTrainingSteps; ++step)
@@ -522,13 +533,7 @@ struct Trainer::Impl
     {
       return {};
     }
-    std::vector<torch::Tensor> partKeys;
-    std::vector<torch::Tensor> partAlphas;
-    for (std::size_t level = 0; level < keys.size(); ++level)
-    {
-      partKeys.push_back(keys[level].index_select(0, partly));
-      partAlphas.push_back(right.recovered[level].index_select(0, partly));
-    }
+    const auto [partKeys, partAlphas] = SelectImages(keys, right.recovered, partly);
     const torch::Tensor mask = known.index_select(0, partly);
     const torch::Tensor knownCipher = mask * right.damaged.index_select(0, partly);
     torch::Tensor estimate =
