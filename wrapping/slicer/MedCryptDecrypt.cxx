@@ -33,8 +33,13 @@ main(int argc, char * argv[])
       if (!result.pixelDigestMatches)
       {
         std::cerr << "MedCryptDecrypt: warning: the ciphertext volume differs from the one that was encrypted "
-                     "(cropped, noised or re-saved); the network's decryption of changed samples is approximate"
-                  << std::endl;
+                     "(cropped, noised or re-saved); the network's decryption of changed samples is approximate";
+        if (result.changedPools > 0 && !result.restoredFromEnvelope)
+        {
+          std::cerr << " (" << result.changedPools
+                    << " changed blocks of 16 x 16 pixels; the decryption is refined where the others are intact)";
+        }
+        std::cerr << std::endl;
       }
       std::cout << "decrypted " << request.input << " -> " << request.output << " ("
                 << (result.restoredFromEnvelope ? "bit-exact, from the exact envelope"
