@@ -59,22 +59,12 @@ RunDecrypt(const Arguments & arguments)
   request.loadKey = [&values] { return LoadKey(values); };
   request.loadModel = [&values] { return LoadModelOption(values); };
   const ImageFileDecryptionResult result = DecryptImageFile(request);
-  if (!result.pixelDigestMatches)
+  const std::string warning = ChangedCiphertextWarning("medcrypt decrypt", request, result);
+  if (!warning.empty())
   {
-    std::cerr << "medcrypt decrypt: warning: the pixels of " << request.input
-              << " differ from those that were encrypted (cropped, noised or re-saved); the network's decryption "
-                 "of changed pixels is approximate";
-    if (result.changedPools > 0 && !result.restoredFromEnvelope)
-    {
-      std::cerr << " (" << result.changedPools
-                << " changed blocks of 16 x 16 pixels; the decryption is refined where the others are intact)";
-    }
-    std::cerr << std::endl;
+    std::cerr << warning << std::endl;
   }
-  std::cout << "decrypted " << request.input << " -> " << request.output << " ("
-            << (result.restoredFromEnvelope ? "bit-exact, from the exact envelope"
-                                            : "by the network: an approximation of the original")
-            << ")" << std::endl;
+  std::cout << DecryptionSummary(request, result) << std::endl;
   return 0;
 }
 

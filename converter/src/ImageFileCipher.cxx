@@ -154,4 +154,33 @@ DecryptImageFile(const ImageFileDecryption & request)
   return result;
 }
 
+std::string
+ChangedCiphertextWarning(const std::string & program,
+                         const ImageFileDecryption & request,
+                         const ImageFileDecryptionResult & result)
+{
+  if (result.pixelDigestMatches)
+  {
+    return {};
+  }
+  std::string warning = program + ": warning: the pixels of " + request.input +
+                        " differ from those that were encrypted (cropped, noised or re-saved); the network's "
+                        "decryption of changed pixels is approximate";
+  if (result.changedPools > 0 && !result.restoredFromEnvelope)
+  {
+    warning += " (" + std::to_string(result.changedPools) +
+               " changed blocks of 16 x 16 pixels; the decryption is refined where the others are intact)";
+  }
+  return warning;
+}
+
+std::string
+DecryptionSummary(const ImageFileDecryption & request, const ImageFileDecryptionResult & result)
+{
+  return "decrypted " + request.input + " -> " + request.output + " (" +
+         (result.restoredFromEnvelope ? "bit-exact, from the exact envelope"
+                                      : "by the network: an approximation of the original") +
+         ")";
+}
+
 } // namespace medcrypt::cli

@@ -86,6 +86,17 @@ struct ImageFileDecryptionResult
 ImageFileDecryptionResult
 DecryptImageFile(const ImageFileDecryption & request);
 
+/** The warning, prefixed with `program`, that the ciphertext pixels of `request.input` changed after
+ * encryption (with the number of changed 16 x 16 blocks that format 4 found); empty when they did not. */
+std::string
+ChangedCiphertextWarning(const std::string & program,
+                         const ImageFileDecryption & request,
+                         const ImageFileDecryptionResult & result);
+
+/** "decrypted IN -> OUT (bit-exact, ...)" or "(by the network: ...)". */
+std::string
+DecryptionSummary(const ImageFileDecryption & request, const ImageFileDecryptionResult & result);
+
 } // namespace medcrypt::cli
 
 #endif

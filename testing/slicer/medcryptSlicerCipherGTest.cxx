@@ -191,6 +191,19 @@ TEST_F(SlicerCipherModules, NetworkOnlyDecryptionGivesTheOriginalSizeAndType)
   EXPECT_EQ(medcrypt::testing::StoredComponentType(restored2), itk::IOComponentEnum::SHORT);
   using VolumeType = itk::Image<short, 3>;
   EXPECT_EQ(Read<VolumeType>(restored2)->GetLargestPossibleRegion(), original->GetLargestPossibleRegion());
+
+  // A changed ciphertext volume decrypts by the network with a warning that names it.
+  using CipherVolumeType = itk::Image<unsigned short, 3>;
+  auto changed = Read<CipherVolumeType>(cipher2);
+  changed->SetPixel({ { 1, 1, 1 } }, static_cast<unsigned short>(changed->GetPixel({ { 1, 1, 1 } }) ^ 0x100));
+  itk::WriteImage(changed, cipher2);
+  result = RunProgram(Decrypt,
+                      cipher2 + " " + restored2 + " --networkOnly --keyFile " + key + " --cipherFile " + cipherFile2 +
+                        " --model " + model);
+  ASSERT_EQ(result.status, 0) << result.errors;
+  EXPECT_TRUE(Contains(result.errors, "MedCryptDecrypt: warning: the pixels of " + cipher2 + " differ"))
+    << result.errors;
+  EXPECT_TRUE(Contains(result.output, "by the network")) << result.output;
 }
 
 TEST_F(SlicerCipherModules, WrongKeyFailsAndWritesNothing)

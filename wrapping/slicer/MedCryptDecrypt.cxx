@@ -7,6 +7,7 @@
 #include "SlicerProgress.h"
 
 #include <iostream>
+#include <string>
 
 int
 main(int argc, char * argv[])
@@ -30,21 +31,12 @@ main(int argc, char * argv[])
       request.progress = [&progress](double fraction) { progress.Report(fraction); };
       const cli::ImageFileDecryptionResult result = cli::DecryptImageFile(request);
       progress.Finish();
-      if (!result.pixelDigestMatches)
+      const std::string warning = cli::ChangedCiphertextWarning("MedCryptDecrypt", request, result);
+      if (!warning.empty())
       {
-        std::cerr << "MedCryptDecrypt: warning: the ciphertext volume differs from the one that was encrypted "
-                     "(cropped, noised or re-saved); the network's decryption of changed samples is approximate";
-        if (result.changedPools > 0 && !result.restoredFromEnvelope)
-        {
-          std::cerr << " (" << result.changedPools
-                    << " changed blocks of 16 x 16 pixels; the decryption is refined where the others are intact)";
-        }
-        std::cerr << std::endl;
+        std::cerr << warning << std::endl;
       }
-      std::cout << "decrypted " << request.input << " -> " << request.output << " ("
-                << (result.restoredFromEnvelope ? "bit-exact, from the exact envelope"
-                                                : "by the network: an approximation of the original")
-                << ")" << std::endl;
+      std::cout << cli::DecryptionSummary(request, result) << std::endl;
       return slicer::SlicerCliReturnValues{};
     });
 }
