@@ -55,7 +55,8 @@ RunDecrypt(const Arguments & arguments)
   {
     return tree::RunTreeDecryption(values);
   }
-  tree::RefuseTreeOnlyOptions(values, { "jobs", "overwrite", "report", "private-key", "certificate" });
+  tree::RefuseTreeOnlyOptions(values,
+                              { "jobs", "overwrite", "report", "private-key", "certificate", "fail-on-non-dicom" });
   request.loadKey = [&values] { return LoadKey(values); };
   request.loadModel = [&values] { return LoadModelOption(values); };
   const ImageFileDecryptionResult result = DecryptImageFile(request);

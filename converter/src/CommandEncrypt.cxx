@@ -57,7 +57,7 @@ RunEncrypt(const Arguments & arguments)
   {
     return tree::RunTreeEncryption(values);
   }
-  tree::RefuseTreeOnlyOptions(values, { "jobs", "verify", "overwrite", "report" });
+  tree::RefuseTreeOnlyOptions(values, { "jobs", "verify", "overwrite", "report", "fail-on-non-dicom" });
   ImageFileEncryption request;
   request.input = input;
   request.output = output;

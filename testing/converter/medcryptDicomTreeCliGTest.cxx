@@ -475,6 +475,34 @@ TEST_F(DicomTreeCli, BadFilesAreReportedAndTheRunGoesOn)
   EXPECT_TRUE(fs::exists(out / "study" / "series2" / "multiframe.dcm"));
 }
 
+TEST_F(DicomTreeCli, FailOnNonDicomMakesTheTextFileFailTheRun)
+{
+  // The tree holds one text file (notes.dcm): skipped by default (exit 0), a failure with the option.
+  const fs::path out = Scratch("strict-out");
+  const fs::path report = Scratch("strict-report.json");
+  const auto result = Encrypt(input, out, "--fail-on-non-dicom --report " + report.string());
+  EXPECT_EQ(result.status, 1) << result.errors;
+  EXPECT_TRUE(Contains(result.errors, "failed: notes.dcm")) << result.errors;
+  EXPECT_TRUE(Contains(result.errors, "move it out of the input tree")) << result.errors;
+  const auto json = ReadJson(report);
+  EXPECT_EQ(json["counts"]["failed"], 1);
+  EXPECT_EQ(json["counts"]["skipped"], 0);
+  EXPECT_EQ(json["counts"]["encrypted"], 6);
+  EXPECT_EQ(json["exit_status"], 1);
+  EXPECT_FALSE(fs::exists(out / "notes.dcm"));
+
+  // Decrypting that tree with the option: its journal (not DICOM either) stays a skipped file, not a failure.
+  const fs::path restored = Scratch("strict-restored");
+  const auto decryption = Decrypt(out, restored, "--fail-on-non-dicom");
+  EXPECT_EQ(decryption.status, 0) << decryption.errors;
+  ExpectRestoredTree(restored);
+
+  // A single file takes no tree option.
+  const auto single = Encrypt(input / "study" / "series1" / "ct1.dcm", Scratch("single.dcm"), "--fail-on-non-dicom");
+  EXPECT_EQ(single.status, 2) << single.errors;
+  EXPECT_TRUE(Contains(single.errors, "--fail-on-non-dicom applies to directory trees")) << single.errors;
+}
+
 TEST_F(DicomTreeCli, RefusesAnOutputInsideTheInputAndExistingOutputs)
 {
   const auto inside = Encrypt(input, input / "encrypted");

@@ -179,6 +179,13 @@ RunTreeConversion(const std::string & command,
         outcome.status = FileStatus::Failed;
         outcome.message = failure.what();
       }
+      if (settings.failOnNonDicom && outcome.status == FileStatus::Skipped &&
+          entry.kind == dicom::DicomFileKind::NotDicom)
+      {
+        outcome.status = FileStatus::Failed;
+        outcome.message += "; --fail-on-non-dicom counts it as failed: move it out of the input tree, or run "
+                           "without that option to leave it out of the output";
+      }
       outcome.relativePath = entry.relativePath;
       outcome.kind = dicom::ToString(entry.kind);
       record.inputPath = entry.relativePath;

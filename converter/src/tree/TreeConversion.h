@@ -29,6 +29,8 @@ struct TreeRunSettings
   bool verify = false;
   /** --report FILE.json; empty for none. */
   std::string reportPath;
+  /** --fail-on-non-dicom: a file that is not DICOM fails the run instead of being skipped. */
+  bool failOnNonDicom = false;
 };
 
 /** Converts one file of the tree; called from worker threads (must be thread-safe). `inputFile` is

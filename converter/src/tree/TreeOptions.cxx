@@ -18,12 +18,13 @@ TreeHelpText(const std::string & convertedName)
          convertedName +
          " (every frame and channel); DICOM files without pixels (SR, PR, RT...), DICOMDIR\n"
          "and images that need no conversion (encrypt: encrypted by medcrypt already; decrypt: not encrypted\n"
-         "by medcrypt) are copied unchanged. Files that are not DICOM are skipped with a note. A file that\n"
-         "should have been converted but could not be (truncated or corrupt DICOM, undecodable Pixel Data such\n"
-         "as JPEG 2000, a wrong key, a failed --verify) is reported as failed and the run goes on.\n"
-         "Exit status: 0 when no file failed (skipped non-DICOM files included), 1 when some file failed, 2 for\n"
-         "a usage error. OUT must not be inside IN (nor IN itself). Files are written under temporary names\n"
-         "and renamed. The journal OUT/" +
+         "by medcrypt) are copied unchanged. Files that are not DICOM are never copied (a report or a\n"
+         "thumbnail may hold what encryption protects): they are skipped with a note, or fail the run with\n"
+         "--fail-on-non-dicom. A file that should have been converted but could not be (truncated or corrupt\n"
+         "DICOM, undecodable Pixel Data such as JPEG 2000, a wrong key, a failed --verify) is reported as\n"
+         "failed and the run goes on. Exit status: 0 when no file failed (skipped non-DICOM files included),\n"
+         "1 when some file failed, 2 for a usage error. OUT must not be inside IN (nor IN itself). Files are\n"
+         "written under temporary names and renamed. The journal OUT/" +
          std::string(dicom::ConversionJournal::JournalFileName) +
          " lets an interrupted run resume: a rerun skips\n"
          "the files it records as done (input unchanged, output present) and redoes the others. Without a\n"
@@ -39,7 +40,10 @@ AddTreeOptions(CommandSpec & spec)
     po::value<unsigned>()->default_value(std::max(1u, std::thread::hardware_concurrency()))->value_name("N"),
     "directory trees: files converted in parallel, one network thread each (default: the "
     "hardware threads)")("overwrite", po::bool_switch(), "directory trees: replace output files that exist already")(
-    "report", po::value<std::string>()->value_name("FILE.json"), "directory trees: write the report as JSON");
+    "report", po::value<std::string>()->value_name("FILE.json"), "directory trees: write the report as JSON")(
+    "fail-on-non-dicom",
+    po::bool_switch(),
+    "directory trees: count files that are not DICOM as failed (exit status 1) instead of skipping them");
 }
 
 TreeRunSettings
@@ -55,6 +59,7 @@ TreeSettingsFrom(const po::variables_map & values, const std::string & input, co
   }
   settings.overwrite = values["overwrite"].as<bool>();
   settings.reportPath = values.count("report") ? values["report"].as<std::string>() : std::string();
+  settings.failOnNonDicom = values["fail-on-non-dicom"].as<bool>();
   return settings;
 }
 

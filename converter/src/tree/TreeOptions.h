@@ -18,7 +18,7 @@ namespace medcrypt::cli::tree
 std::string
 TreeHelpText(const std::string & convertedName);
 
-/** Adds --jobs N, --overwrite and --report FILE.json. */
+/** Adds --jobs N, --overwrite, --report FILE.json and --fail-on-non-dicom. */
 void
 AddTreeOptions(CommandSpec & spec);
 
