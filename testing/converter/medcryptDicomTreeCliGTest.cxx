@@ -270,6 +270,17 @@ ReadJson(const fs::path & path)
   return nlohmann::json::parse(in);
 }
 
+/** The --report JSON's counts named in `counts` (e.g. {"encrypted", 6}) and its exit status. */
+void
+ExpectReport(const nlohmann::json & report, const std::map<std::string, int> & counts, int exitStatus)
+{
+  for (const auto & [status, count] : counts)
+  {
+    EXPECT_EQ(report["counts"][status], count) << status;
+  }
+  EXPECT_EQ(report["exit_status"], exitStatus);
+}
+
 /** A self-signed EC P-256 certificate and its private key (PEM). */
 void
 MakeRecipient(const fs::path & certificateFile, const fs::path & privateKeyFile)
@@ -386,12 +397,7 @@ TEST_F(DicomTreeCli, EncryptThenDecryptRestoresTheTreeAndReportsEveryFile)
 
   // The report: 6 images encrypted, SR and DICOMDIR copied, the text file skipped, nothing failed.
   const auto json = ReadJson(report);
-  EXPECT_EQ(json["counts"]["total"], 9);
-  EXPECT_EQ(json["counts"]["encrypted"], 6);
-  EXPECT_EQ(json["counts"]["copied"], 2);
-  EXPECT_EQ(json["counts"]["skipped"], 1);
-  EXPECT_EQ(json["counts"]["failed"], 0);
-  EXPECT_EQ(json["exit_status"], 0);
+  ExpectReport(json, { { "total", 9 }, { "encrypted", 6 }, { "copied", 2 }, { "skipped", 1 }, { "failed", 0 } }, 0);
   std::map<std::string, std::string> statuses;
   for (const auto & file : json["files"])
   {
@@ -435,11 +441,8 @@ TEST_F(DicomTreeCli, EncryptThenDecryptRestoresTheTreeAndReportsEveryFile)
   const auto decryption = Decrypt(encrypted, restored, "--report " + decryptReport.string());
   ASSERT_EQ(decryption.status, 0) << decryption.errors;
   const auto decryptJson = ReadJson(decryptReport);
-  EXPECT_EQ(decryptJson["counts"]["restored"], 6);
-  EXPECT_EQ(decryptJson["counts"]["copied"], 2);
   // The encrypted tree's journal is not DICOM: skipped with a note, not copied.
-  EXPECT_EQ(decryptJson["counts"]["skipped"], 1);
-  EXPECT_EQ(decryptJson["counts"]["failed"], 0);
+  ExpectReport(decryptJson, { { "restored", 6 }, { "copied", 2 }, { "skipped", 1 }, { "failed", 0 } }, 0);
   ExpectRestoredTree(restored);
 
   // A wrong key restores nothing: every image fails, exit status 1.
@@ -468,9 +471,7 @@ TEST_F(DicomTreeCli, BadFilesAreReportedAndTheRunGoesOn)
   EXPECT_TRUE(Contains(result.errors, "failed: study/series1/truncated.dcm")) << result.errors;
   EXPECT_TRUE(Contains(result.errors, "skipped: notes.dcm")) << result.errors;
   const auto json = ReadJson(report);
-  EXPECT_EQ(json["counts"]["failed"], 1);
-  EXPECT_EQ(json["counts"]["encrypted"], 6);
-  EXPECT_EQ(json["exit_status"], 1);
+  ExpectReport(json, { { "failed", 1 }, { "encrypted", 6 } }, 1);
   EXPECT_FALSE(fs::exists(out / "study" / "series1" / "truncated.dcm"));
   EXPECT_TRUE(fs::exists(out / "study" / "series2" / "multiframe.dcm"));
 }
@@ -485,10 +486,7 @@ TEST_F(DicomTreeCli, FailOnNonDicomMakesTheTextFileFailTheRun)
   EXPECT_TRUE(Contains(result.errors, "failed: notes.dcm")) << result.errors;
   EXPECT_TRUE(Contains(result.errors, "move it out of the input tree")) << result.errors;
   const auto json = ReadJson(report);
-  EXPECT_EQ(json["counts"]["failed"], 1);
-  EXPECT_EQ(json["counts"]["skipped"], 0);
-  EXPECT_EQ(json["counts"]["encrypted"], 6);
-  EXPECT_EQ(json["exit_status"], 1);
+  ExpectReport(json, { { "failed", 1 }, { "skipped", 0 }, { "encrypted", 6 } }, 1);
   EXPECT_FALSE(fs::exists(out / "notes.dcm"));
 
   // Decrypting that tree with the option: its journal (not DICOM either) stays a skipped file, not a failure.
