@@ -64,6 +64,9 @@ RunTrain(const Arguments & arguments)
     "diffusion-weight",
     po::value<double>()->default_value(TrainerOptions{}.diffusionWeight),
     "lambda_d, the weight of the NPCR/UACI loss (Eq. 24)")(
+    "reconstruction-weight",
+    po::value<double>()->default_value(TrainerOptions{}.reconstructionWeight)->value_name("W"),
+    "lambda_l1, the weight of the right-key decryption's L1 error (Eq. 25)")(
     "twin-correlation-weight",
     po::value<double>()->default_value(TrainerOptions{}.twinCorrelationWeight)->value_name("W"),
     "weight of |corr(C, C')| between an image's ciphertext and its twin's (not in the paper; 0: off)")(
@@ -182,6 +185,7 @@ RunTrain(const Arguments & arguments)
   options.wrongKeyWeight = values["wrong-key-weight"].as<double>();
   options.wrongKeyWarmupSteps = values["wrong-key-warmup"].as<std::int64_t>();
   options.diffusionWeight = values["diffusion-weight"].as<double>();
+  options.reconstructionWeight = values["reconstruction-weight"].as<double>();
   options.singleLevelTwins = values["single-level-twins"].as<double>();
   options.twinCorrelationWeight = values["twin-correlation-weight"].as<double>();
   options.batchHistogramWeight = values["batch-histogram-weight"].as<double>();

@@ -152,6 +152,7 @@ TrainerOptions::Validate(const ModelConfig & config) const
     throw UserError("--wrong-key-weight must be a number >= 0 and --wrong-key-warmup at least 0");
   }
   for (const auto & [weight, flag] : { std::pair{ diffusionWeight, "--diffusion-weight" },
+                                       std::pair{ reconstructionWeight, "--reconstruction-weight" },
                                        std::pair{ twinCorrelationWeight, "--twin-correlation-weight" },
                                        std::pair{ batchHistogramWeight, "--batch-histogram-weight" } })
   {
@@ -247,6 +248,7 @@ struct Trainer::Impl
       throw UserError("no training images: give at least one readable image");
     }
     weights.diffusion = options.diffusionWeight;
+    weights.reconstruction = options.reconstructionWeight;
     weights.twinCorrelation = options.twinCorrelationWeight;
     weights.batchHistogram = options.batchHistogramWeight;
     weights.diffusionOnRanks = options.diffusionOnRanks;

@@ -57,6 +57,10 @@ struct TrainerOptions
   // uses 0.1; at that weight the CPU-trained model settles on a key-independent texture (UACI under 1%),
   // so the default model's later training raises it (docs/design.md, model/MODEL_CARD.md).
   double diffusionWeight = 0.1;
+  // lambda_l1 of Eq. 25, the weight of the right-key decryption's L1 error (the paper's 1). A joint run
+  // raises it so that the encoder's gradient is mostly the decryption of damaged ciphertexts rather than
+  // the ciphertext statistics, which the keyed permutation and the calibration already give.
+  double reconstructionWeight = 1.0;
   // Share of the diffusion twins that keep the plaintext and change one level's feature key alone
   // (MakeTwins), so that each x0 on its own diffuses (the paper's key sensitivity, Table 5). 0: every
   // twin is a one-pixel change with all keys new, as before this option existed.
