@@ -207,6 +207,9 @@ TEST(Trainer, OptionsAreValidated)
   options.twinCorrelationWeight = std::nan("");
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
   options = TinyOptions();
+  options.reconstructionWeight = -1.0;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options = TinyOptions();
   options.attacks.maxNoiseSigma = -0.01;
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
   options = TinyOptions();
@@ -287,6 +290,40 @@ Evaluate(CipherNet net, TrainingImageSource & source)
            (refined - plain).abs().mean().item<double>(),
            losses::Entropy(encrypted.cipher, 256).mean().item<double>(),
            encrypted.cipher };
+}
+
+double
+LossNamed(const TrainingStepReport & report, const std::string & name)
+{
+  for (const auto & [key, value] : report.losses)
+  {
+    if (key == name)
+    {
+      return value;
+    }
+  }
+  ADD_FAILURE() << "no loss named " << name;
+  return 0.0;
+}
+
+TEST(Trainer, ReconstructionWeightScalesTheL1TermOfTheTotal)
+{
+  at::set_num_threads(1);
+  auto source = Phantoms(4, 40);
+  TrainerOptions options = TinyOptions();
+  options.pretrainSteps = 0;
+  options.totalSteps = 1;
+  Trainer plain(ModelConfigPreset("tiny"), options, source);
+  options.reconstructionWeight = 4.0;
+  Trainer weighted(ModelConfigPreset("tiny"), options, source);
+  const TrainingStepReport one = plain.Step();
+  const TrainingStepReport four = weighted.Step();
+  // Same seed, so the same batch, keys and attacks: every term but lambda_l1 L1 is the same.
+  const double l1 = LossNamed(one, "l1");
+  EXPECT_GT(l1, 0.0);
+  EXPECT_DOUBLE_EQ(LossNamed(four, "l1"), l1);
+  // The totals are float32 sums that the wrong-key histogram term makes large: compare to 0.1%.
+  EXPECT_NEAR(LossNamed(four, "total") - LossNamed(one, "total"), 3.0 * l1, 3e-3 * l1);
 }
 
 TEST(Trainer, LearnsToEncryptAndDecryptPhantoms)
