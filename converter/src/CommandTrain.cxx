@@ -67,6 +67,9 @@ RunTrain(const Arguments & arguments)
     "reconstruction-weight",
     po::value<double>()->default_value(TrainerOptions{}.reconstructionWeight)->value_name("W"),
     "lambda_l1, the weight of the right-key decryption's L1 error (Eq. 25)")(
+    "ssim-weight",
+    po::value<double>()->default_value(TrainerOptions{}.structureWeight)->value_name("W"),
+    "weight of 1 - SSIM of the right-key decryption, beside its L1 error (not in the paper; 0: off)")(
     "twin-correlation-weight",
     po::value<double>()->default_value(TrainerOptions{}.twinCorrelationWeight)->value_name("W"),
     "weight of |corr(C, C')| between an image's ciphertext and its twin's (not in the paper; 0: off)")(
@@ -186,6 +189,7 @@ RunTrain(const Arguments & arguments)
   options.wrongKeyWarmupSteps = values["wrong-key-warmup"].as<std::int64_t>();
   options.diffusionWeight = values["diffusion-weight"].as<double>();
   options.reconstructionWeight = values["reconstruction-weight"].as<double>();
+  options.structureWeight = values["ssim-weight"].as<double>();
   options.singleLevelTwins = values["single-level-twins"].as<double>();
   options.twinCorrelationWeight = values["twin-correlation-weight"].as<double>();
   options.batchHistogramWeight = values["batch-histogram-weight"].as<double>();

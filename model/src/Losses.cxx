@@ -419,8 +419,10 @@ DecryptionLoss(const torch::Tensor & wrongKey,
   terms.wrongKey = wrongKey.defined() ? wrongKey : torch::zeros({}, decrypted.options());
   terms.similarity = SimilarityLoss(alphas, recovered);
   terms.reconstruction = (decrypted - plain).abs().mean();
+  terms.structure = weights.structure > 0.0 ? 1.0 - StructuralSimilarity(decrypted, plain).mean()
+                                            : torch::zeros({}, decrypted.options());
   terms.total = weights.wrongKey * terms.wrongKey + weights.similarity * terms.similarity +
-                weights.reconstruction * terms.reconstruction;
+                weights.reconstruction * terms.reconstruction + weights.structure * terms.structure;
   return terms;
 }
 

@@ -153,6 +153,7 @@ TrainerOptions::Validate(const ModelConfig & config) const
   }
   for (const auto & [weight, flag] : { std::pair{ diffusionWeight, "--diffusion-weight" },
                                        std::pair{ reconstructionWeight, "--reconstruction-weight" },
+                                       std::pair{ structureWeight, "--ssim-weight" },
                                        std::pair{ twinCorrelationWeight, "--twin-correlation-weight" },
                                        std::pair{ batchHistogramWeight, "--batch-histogram-weight" } })
   {
@@ -249,6 +250,7 @@ struct Trainer::Impl
     }
     weights.diffusion = options.diffusionWeight;
     weights.reconstruction = options.reconstructionWeight;
+    weights.structure = options.structureWeight;
     weights.twinCorrelation = options.twinCorrelationWeight;
     weights.batchHistogram = options.batchHistogramWeight;
     weights.diffusionOnRanks = options.diffusionOnRanks;
@@ -414,6 +416,7 @@ struct Trainer::Impl
              { "wrong_key", decryption.wrongKey.item<double>() },
              { "similarity", decryption.similarity.item<double>() },
              { "l1", decryption.reconstruction.item<double>() },
+             { "dssim", decryption.structure.item<double>() },
              { "total", total.item<double>() } };
   }
 
@@ -435,7 +438,8 @@ struct Trainer::Impl
     const auto decryption = DecryptionTerms(plain, keys, encrypted, &right);
     total = decryption.total;
     std::vector<std::pair<std::string, double>> report{ { "wrong_key", decryption.wrongKey.item<double>() },
-                                                        { "l1", decryption.reconstruction.item<double>() } };
+                                                        { "l1", decryption.reconstruction.item<double>() },
+                                                        { "dssim", decryption.structure.item<double>() } };
     if (options.refinementTrainingSteps > 0)
     {
       const RefinedDecryption refined = RefineIntactDecryptions(plain, keys, encrypted.cipher, right);

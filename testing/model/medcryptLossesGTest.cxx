@@ -1268,6 +1268,33 @@ TEST(Losses, StructuralSimilarity)
   EXPECT_THROW(StructuralSimilarity(torch::rand({ 1, 2, 12, 12 }), torch::rand({ 1, 2, 12, 12 })), c10::Error);
 }
 
+TEST(Losses, DecryptionLossAddsTheWeightedStructureTerm)
+{
+  // Constant images: the window variances and covariance are 0, so SSIM is the luminance term alone,
+  // (2 mu_x mu_y + c1) / (mu_x^2 + mu_y^2 + c1) with c1 = 0.01^2, and the L1 error is |0.2 - 0.5|.
+  const torch::Tensor decrypted = torch::full({ 2, 1, 16, 16 }, 0.2).requires_grad_();
+  const torch::Tensor plain = torch::full({ 2, 1, 16, 16 }, 0.5);
+  const torch::Tensor alpha = torch::rand({ 2, 4 }, torch::make_generator<at::CPUGeneratorImpl>(61));
+  const double c1 = 0.01 * 0.01;
+  const double dssim = 1.0 - (2 * 0.2 * 0.5 + c1) / (0.2 * 0.2 + 0.5 * 0.5 + c1);
+  const double similarity = SimilarityLoss({ alpha }, { alpha }).item<double>();
+  LossWeights weights;
+  weights.similarity = 7.0;
+  weights.reconstruction = 3.0;
+  const DecryptionLossTerms off = DecryptionLoss({}, { alpha }, { alpha }, decrypted, plain, weights);
+  EXPECT_EQ(off.structure.item<double>(), 0.0); // weight 0: not computed
+  EXPECT_NEAR(off.total.item<double>(), 7 * similarity + 3 * 0.3, 1e-5);
+  weights.structure = 5.0;
+  const DecryptionLossTerms on = DecryptionLoss({}, { alpha }, { alpha }, decrypted, plain, weights);
+  EXPECT_NEAR(on.structure.item<double>(), dssim, 1e-6);
+  EXPECT_NEAR(on.total.item<double>(), 7 * similarity + 3 * 0.3 + 5 * dssim, 1e-5);
+  on.total.backward();
+  EXPECT_TRUE(AllFinite(decrypted.grad()));
+  EXPECT_TRUE(AnyNonZero(decrypted.grad()));
+  // A perfect decryption has no structure error.
+  EXPECT_NEAR(DecryptionLoss({}, { alpha }, { alpha }, plain, plain, weights).structure.item<double>(), 0.0, 1e-5);
+}
+
 TEST(Losses, BadArgumentsAreRejected)
 {
   {

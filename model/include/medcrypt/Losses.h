@@ -30,6 +30,9 @@ struct LossWeights
   double wrongKey = 1.0;         // lambda_e      (Eq. 25)
   double similarity = 0.5;       // lambda_sim    (Eq. 25)
   double reconstruction = 1.0;   // lambda_l1     (Eq. 25)
+  // Not in the paper: weight of 1 - SSIM (StructuralSimilarity) of the right-key decryption, beside its L1
+  // error in Eq. 25. 0 keeps Eq. 25 as published; see docs/design.md ("Training").
+  double structure = 0.0;
   // Not in the paper: weight of |corr(C, C')| between the ciphertexts of an image and its diffusion twin
   // (TwinCorrelationLoss). 0 keeps Eq. 24 as published; see docs/design.md for why the default model uses it.
   double twinCorrelation = 0.0;
@@ -231,11 +234,13 @@ EncryptionLoss(const torch::Tensor & cipher,
 /** The parts of Eq. 25 and their weighted sum. */
 struct DecryptionLossTerms
 {
-  torch::Tensor wrongKey, similarity, reconstruction, total;
+  torch::Tensor wrongKey, similarity, reconstruction, structure, total;
 };
 
-/** Eq. 25: lambda_e L_error + lambda_sim L_sim + lambda_l1 ||x_hat - x||_1 (mean absolute error).
- * wrongKey may be an undefined tensor (no wrong-key batch this step): the term then counts 0. */
+/** Eq. 25: lambda_e L_error + lambda_sim L_sim + lambda_l1 ||x_hat - x||_1 (mean absolute error), plus
+ * weights.structure (1 - mean SSIM of x_hat and x), which is computed only when that weight is above 0
+ * (structure is 0 otherwise). wrongKey may be an undefined tensor (no wrong-key batch this step): the
+ * term then counts 0. */
 DecryptionLossTerms
 DecryptionLoss(const torch::Tensor & wrongKey,
                const std::vector<torch::Tensor> & alphas,

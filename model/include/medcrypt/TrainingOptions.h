@@ -61,6 +61,10 @@ struct TrainerOptions
   // raises it so that the encoder's gradient is mostly the decryption of damaged ciphertexts rather than
   // the ciphertext statistics, which the keyed permutation and the calibration already give.
   double reconstructionWeight = 1.0;
+  // Weight of 1 - SSIM of the right-key decryption (losses::LossWeights::structure; not in the paper), in
+  // joint and decryption-only runs alike: L1 alone leaves the SSIM row of scheme.md section 7 furthest
+  // from its target. 0: no such term.
+  double structureWeight = 0.0;
   // Share of the diffusion twins that keep the plaintext and change one level's feature key alone
   // (MakeTwins), so that each x0 on its own diffuses (the paper's key sensitivity, Table 5). 0: every
   // twin is a one-pixel change with all keys new, as before this option existed.
