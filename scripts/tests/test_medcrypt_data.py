@@ -11,7 +11,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from medcrypt_data import manifest, metaimage, png, slicing  # noqa: E402
+from medcrypt_data import manifest, metaimage, mosaic, png, slicing  # noqa: E402
 
 
 class MetaImageTest(unittest.TestCase):
@@ -147,6 +147,44 @@ class SlicingTest(unittest.TestCase):
         self.assertIsNone(filter_.check("base", base))
         self.assertEqual(filter_.check("shifted", shifted), "base")
         self.assertIsNone(filter_.check("other", other))
+
+
+class MosaicTest(unittest.TestCase):
+    def test_resampling_keeps_constants_and_ramps_and_averages_when_shrinking(self):
+        for source, target in ((90, 30), (30, 90), (17, 17), (100, 7)):
+            weights = mosaic.resampling_matrix(source, target)
+            self.assertEqual(weights.shape, (target, source))
+            np.testing.assert_allclose(weights.sum(axis=1), 1.0)
+        # A ramp sampled at pixel centres: shrinking 3:1 gives the centre pixel of each triple (away from
+        # the ends, where the widened tent is cut off).
+        ramp = np.arange(90, dtype=float)
+        np.testing.assert_allclose((mosaic.resampling_matrix(90, 30) @ ramp)[1:-1], np.arange(4, 87, 3))
+        # Alternating +-1 (the finest detail) averages out when shrinking 2:1 instead of aliasing.
+        stripes = np.tile([1.0, -1.0], 32)
+        self.assertLess(np.abs(mosaic.resampling_matrix(64, 32)[1:-1] @ stripes).max(), 1e-12)
+
+    def test_fit_into_tile_keeps_aspect_and_centres(self):
+        image = np.ones((60, 120))
+        tile = mosaic.fit_into_tile(image, 40)
+        self.assertEqual(tile.shape, (40, 40))
+        rows = np.flatnonzero(tile.any(axis=1))
+        self.assertEqual((rows[0], rows[-1]), (10, 29))  # 20 rows of ones, 10 zero rows above and below
+        np.testing.assert_allclose(tile[10:30], 1.0)
+
+    def test_montage_lays_slices_out_row_by_row_and_leaves_the_rest_empty(self):
+        slices = [np.full((50, 50), float(k + 1)) for k in range(7)]
+        image = mosaic.montage(slices, rows=2, columns=4, tile=25)
+        self.assertEqual(image.shape, (50, 100))
+        means = image.reshape(2, 25, 4, 25).mean(axis=(1, 3))
+        np.testing.assert_allclose(means, [[1, 2, 3, 4], [5, 6, 7, 0]])
+        with self.assertRaises(ValueError):
+            mosaic.montage(slices, rows=2, columns=3, tile=25)
+
+    def test_rician_noise_lifts_the_background_to_its_rayleigh_mean(self):
+        random = np.random.default_rng(5)
+        noisy = mosaic.rician_magnitude(np.zeros((400, 400)), 2.0, random)
+        self.assertGreater(noisy.min(), -1e-12)
+        self.assertAlmostEqual(noisy.mean(), 2.0 * np.sqrt(np.pi / 2), delta=0.02)
 
 
 class DicomTest(unittest.TestCase):
