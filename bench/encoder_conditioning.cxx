@@ -5,7 +5,9 @@
 // time). It prints each estimate's PSNR / SSIM against the plaintext and how close its re-encryption
 // comes to C, and the encoder's gain along the fit's error: rms(E(x_fit) - C) / rms(x_fit - x). A fit
 // that matches C far more closely than it matches the plaintext shows an encoder that contracts the
-// detail it misses, which no decoder can then read back (model/MODEL_CARD.md, session 28).
+// detail it misses, which no decoder can then read back (model/MODEL_CARD.md, session 28). For scale it
+// also prints the gain rms(E(x + d) - E(x)) / rms(d) for two seeded changes d of rms 0.01: white noise
+// (pixel-scale detail) and noise drawn at 1/8 resolution and interpolated (smooth), and their ratio.
 //
 // Usage: medcrypt_bench_encoder_conditioning MODEL SECONDS_PER_IMAGE IMAGE...
 
@@ -18,6 +20,8 @@
 #include "medcrypt/UserKey.h"
 
 #include "itkImageFileReader.h"
+
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <chrono>
 #include <cmath>
@@ -60,6 +64,38 @@ double
 Ssim(const torch::Tensor & estimate, const torch::Tensor & truth)
 {
   return medcrypt::losses::StructuralSimilarity(estimate, truth).mean().item<double>();
+}
+
+/** rms(E(x + d) - E(x)) / rms(d), with d the change that survives clamping x + d to [0, 1]. */
+double
+EncoderGain(medcrypt::CipherNetImpl & net,
+            const torch::Tensor & plain,
+            const std::vector<torch::Tensor> & keys,
+            const torch::Tensor & change)
+{
+  torch::NoGradGuard noGradients;
+  const torch::Tensor changed = (plain + change).clamp(0.0, 1.0);
+  return Rms(net.encrypt(changed, keys).cipher, net.encrypt(plain, keys).cipher) / Rms(changed, plain);
+}
+
+/** Seeded Gaussian noise of rms 0.01 shaped like `plain`, drawn at 1 / `coarseness` of its resolution and
+ * interpolated bilinearly (coarseness 1: white noise). */
+torch::Tensor
+NoiseChange(const torch::Tensor & plain, int coarseness, std::uint64_t seed)
+{
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const int64_t height = plain.size(2) / coarseness;
+  const int64_t width = plain.size(3) / coarseness;
+  torch::Tensor noise = at::randn({ 1, 1, height, width }, generator);
+  if (coarseness > 1)
+  {
+    noise = torch::nn::functional::interpolate(noise,
+                                               torch::nn::functional::InterpolateFuncOptions()
+                                                 .size(std::vector<int64_t>{ plain.size(2), plain.size(3) })
+                                                 .mode(torch::kBilinear)
+                                                 .align_corners(false));
+  }
+  return noise * (0.01 / noise.pow(2).mean().sqrt());
 }
 
 /** x minimising mean (E(x) - C)^2 by L-BFGS from `start`, for `seconds`; returns it and the iterations. */
@@ -114,10 +150,11 @@ main(int argc, char * argv[])
     }
     const int seconds = std::atoi(argv[2]);
     const int tile = net.config().tileSize;
-    std::cout
-      << std::fixed << std::setprecision(2)
-      << "| image | decoder dB / SSIM | refined (3) dB / SSIM | L-BFGS fit dB / SSIM (iterations) | fit's "
-         "re-encryption vs C, dB | encoder gain along the fit's error |\n| --- | --- | --- | --- | --- | --- |\n";
+    std::cout << std::fixed << std::setprecision(2)
+              << "| image | decoder dB / SSIM | refined (3) dB / SSIM | L-BFGS fit dB / SSIM (iterations) | fit's "
+                 "re-encryption vs C, dB | encoder gain along the fit's error | gain, white noise | gain, smooth noise "
+                 "| white / "
+                 "smooth |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
     for (int i = 3; i < argc; ++i)
     {
       const torch::Tensor plain = LoadTile(argv[i], tile);
@@ -140,12 +177,15 @@ main(int argc, char * argv[])
         torch::NoGradGuard noGradients;
         reencrypted = net.encrypt(fit, keys).cipher;
       }
+      const double whiteGain = EncoderGain(net, plain, keys, NoiseChange(plain, 1, 1000 + i));
+      const double smoothGain = EncoderGain(net, plain, keys, NoiseChange(plain, 8, 2000 + i));
       std::cout << "| " << argv[i] << " | " << Psnr(decoded, plain) << " / " << std::setprecision(4)
                 << Ssim(decoded, plain) << std::setprecision(2) << " | " << Psnr(refined, plain) << " / "
                 << std::setprecision(4) << Ssim(refined, plain) << std::setprecision(2) << " | " << Psnr(fit, plain)
                 << " / " << std::setprecision(4) << Ssim(fit, plain) << " (" << iterations << ") | "
                 << std::setprecision(2) << Psnr(reencrypted, cipher) << " | " << std::setprecision(5)
-                << Rms(reencrypted, cipher) / Rms(fit, plain) << std::setprecision(2) << " |" << std::endl;
+                << Rms(reencrypted, cipher) / Rms(fit, plain) << " | " << whiteGain << " | " << smoothGain << " | "
+                << std::setprecision(3) << whiteGain / smoothGain << std::setprecision(2) << " |" << std::endl;
     }
   }
   catch (const std::exception & error)
