@@ -70,6 +70,13 @@ RunTrain(const Arguments & arguments)
     "ssim-weight",
     po::value<double>()->default_value(TrainerOptions{}.structureWeight)->value_name("W"),
     "weight of 1 - SSIM of the right-key decryption, beside its L1 error (not in the paper; 0: off)")(
+    "conditioning-weight",
+    po::value<double>()->default_value(TrainerOptions{}.conditioningWeight)->value_name("W"),
+    "weight of the conditioning term: the encoder's gain along the decoder's error, rms(E(D(C)) - C) / "
+    "rms(D(C) - x), held above --conditioning-floor (not in the paper; joint runs; 0: off)")(
+    "conditioning-floor",
+    po::value<double>()->default_value(TrainerOptions{}.conditioningFloor)->value_name("G"),
+    "the gain below which the conditioning term acts")(
     "twin-correlation-weight",
     po::value<double>()->default_value(TrainerOptions{}.twinCorrelationWeight)->value_name("W"),
     "weight of |corr(C, C')| between an image's ciphertext and its twin's (not in the paper; 0: off)")(
@@ -192,6 +199,8 @@ RunTrain(const Arguments & arguments)
   options.structureWeight = values["ssim-weight"].as<double>();
   options.singleLevelTwins = values["single-level-twins"].as<double>();
   options.twinCorrelationWeight = values["twin-correlation-weight"].as<double>();
+  options.conditioningWeight = values["conditioning-weight"].as<double>();
+  options.conditioningFloor = values["conditioning-floor"].as<double>();
   options.batchHistogramWeight = values["batch-histogram-weight"].as<double>();
   options.diffusionOnRanks = values["diffusion-on-ranks"].as<bool>();
   options.twinCorrelationOnRanks = values["twin-correlation-on-ranks"].as<bool>();

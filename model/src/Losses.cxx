@@ -455,4 +455,24 @@ StructuralSimilarity(const torch::Tensor & x, const torch::Tensor & y)
   return map.flatten(1).mean(1);
 }
 
+torch::Tensor
+ContractionLoss(const torch::Tensor & shiftedCipher,
+                const torch::Tensor & cipher,
+                const torch::Tensor & shiftedPlain,
+                const torch::Tensor & plain,
+                double floor)
+{
+  CheckSameShape(shiftedCipher, cipher, "ContractionLoss");
+  CheckSameShape(shiftedPlain, plain, "ContractionLoss");
+  TORCH_CHECK(floor > 0.0, "ContractionLoss: the floor must be positive, got ", floor);
+  const auto rms = [](const torch::Tensor & difference) { return difference.flatten(1).pow(2).mean(1).sqrt(); };
+  const torch::Tensor change = rms(shiftedPlain - plain);
+  const torch::Tensor counted = change >= 1e-6;
+  // log g = log rms(cipher change) - log rms(plain change), each kept away from log 0.
+  const torch::Tensor logGain =
+    torch::log(rms(shiftedCipher - cipher).clamp_min(1e-12)) - torch::log(change.clamp_min(1e-6));
+  const torch::Tensor shortfall = torch::relu(std::log(floor) - logGain);
+  return torch::where(counted, shortfall, torch::zeros_like(shortfall)).mean();
+}
+
 } // namespace medcrypt::losses

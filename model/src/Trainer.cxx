@@ -155,7 +155,8 @@ TrainerOptions::Validate(const ModelConfig & config) const
                                        std::pair{ reconstructionWeight, "--reconstruction-weight" },
                                        std::pair{ structureWeight, "--ssim-weight" },
                                        std::pair{ twinCorrelationWeight, "--twin-correlation-weight" },
-                                       std::pair{ batchHistogramWeight, "--batch-histogram-weight" } })
+                                       std::pair{ batchHistogramWeight, "--batch-histogram-weight" },
+                                       std::pair{ conditioningWeight, "--conditioning-weight" } })
   {
     if (!(weight >= 0.0) || !std::isfinite(weight))
     {
@@ -178,6 +179,14 @@ TrainerOptions::Validate(const ModelConfig & config) const
   if (!(attacks.maxNoiseSigma >= 0.0) || !std::isfinite(attacks.maxNoiseSigma))
   {
     throw UserError("--attack-max-noise must be a finite number >= 0");
+  }
+  if (!(conditioningFloor > 0.0) || !std::isfinite(conditioningFloor))
+  {
+    throw UserError("--conditioning-floor must be a number > 0");
+  }
+  if (decryptionOnly && conditioningWeight > 0.0)
+  {
+    throw UserError("--conditioning-weight trains the encoder; it needs --train all, not --train decryption");
   }
   if (decryptionOnly && pretrainSteps != 0)
   {
@@ -407,6 +416,13 @@ struct Trainer::Impl
       encrypted.cipher, encryptedTwin.cipher, encrypted.alphas, encrypted.encryptedParameters, weights);
     const auto decryption = DecryptionTerms(plain, keys, encrypted);
     total = encryption.total + decryption.total;
+    double contraction = 0.0;
+    if (options.conditioningWeight > 0.0)
+    {
+      const torch::Tensor term = ConditioningTerm(plain, keys, encrypted);
+      total = total + options.conditioningWeight * term;
+      contraction = term.item<double>();
+    }
     return { { "stats", encryption.stats.item<double>() },
              { "correlation", encryption.correlation.item<double>() },
              { "diffusion", encryption.diffusion.item<double>() },
@@ -417,7 +433,24 @@ struct Trainer::Impl
              { "similarity", decryption.similarity.item<double>() },
              { "l1", decryption.reconstruction.item<double>() },
              { "dssim", decryption.structure.item<double>() },
+             { "contraction", contraction },
              { "total", total.item<double>() } };
+  }
+
+  /** losses::ContractionLoss along the decoder's error: x' = D(C) of the intact ciphertext, taken without
+   * gradients, encrypted again under the same keys with gradients, against C. */
+  torch::Tensor
+  ConditioningTerm(const torch::Tensor & plain,
+                   const std::vector<torch::Tensor> & keys,
+                   const EncryptResult & encrypted)
+  {
+    torch::Tensor decoded;
+    {
+      torch::NoGradGuard noGradients;
+      decoded = net->decryptWithParameters(encrypted.cipher, encrypted.alphas, keys);
+    }
+    const torch::Tensor reencrypted = net->encrypt(decoded, keys).cipher;
+    return losses::ContractionLoss(reencrypted, encrypted.cipher, decoded, plain, options.conditioningFloor);
   }
 
   /** Phase 2 with encryption frozen (options.decryptionOnly): Eq. 25 alone; encryption runs without

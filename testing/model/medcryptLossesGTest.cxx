@@ -1295,6 +1295,29 @@ TEST(Losses, DecryptionLossAddsTheWeightedStructureTerm)
   EXPECT_NEAR(DecryptionLoss({}, { alpha }, { alpha }, plain, plain, weights).structure.item<double>(), 0.0, 1e-5);
 }
 
+TEST(Losses, ContractionLossIsTheLogShortfallOfEachImagesGainBelowTheFloor)
+{
+  // Three images; the plaintext moves by a constant 0.1 (rms 0.1) in the first two and not at all in the third.
+  const torch::Tensor plain = torch::full({ 3, 1, 8, 8 }, 0.4);
+  torch::Tensor shiftedPlain = plain.clone();
+  shiftedPlain.narrow(0, 0, 2).add_(0.1);
+  const torch::Tensor cipher = torch::full({ 3, 1, 8, 8 }, 0.5);
+  // Gains: 0.001 / 0.1 = 0.01 (below the floor 0.1), 0.05 / 0.1 = 0.5 (above it), and the third uncounted.
+  torch::Tensor shifted = cipher.clone();
+  shifted[0].add_(0.001);
+  shifted[1].add_(0.05);
+  shifted[2].add_(0.2);
+  shifted.requires_grad_();
+  const torch::Tensor loss = ContractionLoss(shifted, cipher, shiftedPlain, plain, 0.1);
+  EXPECT_NEAR(loss.item<double>(), std::log(10.0) / 3.0, 1e-4); // (log 0.1 - log 0.01 + 0 + 0) / 3
+  loss.backward();
+  // Only the contracted image pulls its ciphertext change up (the loss falls as the change grows).
+  EXPECT_LT(shifted.grad()[0].sum().item<double>(), 0.0);
+  EXPECT_EQ(shifted.grad()[1].abs().sum().item<double>(), 0.0);
+  EXPECT_EQ(shifted.grad()[2].abs().sum().item<double>(), 0.0);
+  EXPECT_THROW(ContractionLoss(shifted, cipher, shiftedPlain, plain, 0.0), c10::Error);
+}
+
 TEST(Losses, BadArgumentsAreRejected)
 {
   {

@@ -210,6 +210,9 @@ TEST(Trainer, OptionsAreValidated)
   options.reconstructionWeight = -1.0;
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
   options = TinyOptions();
+  options.conditioningFloor = 0.0;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options = TinyOptions();
   options.attacks.maxNoiseSigma = -0.01;
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
   options = TinyOptions();
@@ -324,6 +327,31 @@ TEST(Trainer, ReconstructionWeightScalesTheL1TermOfTheTotal)
   EXPECT_DOUBLE_EQ(LossNamed(four, "l1"), l1);
   // The totals are float32 sums that the wrong-key histogram term makes large: compare to 0.1%.
   EXPECT_NEAR(LossNamed(four, "total") - LossNamed(one, "total"), 3.0 * l1, 3e-3 * l1);
+}
+
+TEST(Trainer, ConditioningTermEntersTheTotalWithItsWeight)
+{
+  at::set_num_threads(1);
+  auto source = Phantoms(4, 40);
+  TrainerOptions options = TinyOptions();
+  options.pretrainSteps = 0;
+  options.totalSteps = 1;
+  Trainer plain(ModelConfigPreset("tiny"), options, source);
+  options.conditioningWeight = 2.0;
+  options.conditioningFloor = 1e3; // far above any gain of an untrained network: the term is positive
+  Trainer conditioned(ModelConfigPreset("tiny"), options, source);
+  const TrainingStepReport off = plain.Step();
+  const TrainingStepReport on = conditioned.Step();
+  EXPECT_EQ(LossNamed(off, "contraction"), 0.0);
+  const double contraction = LossNamed(on, "contraction");
+  EXPECT_GT(contraction, 0.0);
+  // Same seed, so the same batch, keys and attacks: the totals differ by the weighted term alone.
+  EXPECT_NEAR(LossNamed(on, "total") - LossNamed(off, "total"), 2.0 * contraction, 3e-3 * contraction);
+  // It trains the encoder, so decryption-only runs refuse it (and accept the same options without it).
+  options.decryptionOnly = true;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options.conditioningWeight = 0.0;
+  EXPECT_NO_THROW(Trainer(ModelConfigPreset("tiny"), options, source));
 }
 
 TEST(Trainer, LearnsToEncryptAndDecryptPhantoms)

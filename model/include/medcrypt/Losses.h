@@ -258,6 +258,22 @@ DecryptionLoss(const torch::Tensor & wrongKey,
 torch::Tensor
 StructuralSimilarity(const torch::Tensor & x, const torch::Tensor & y);
 
+/** Not in the paper: how far the encoder contracts a change of its input, for the joint loss's
+ * conditioning term (TrainerOptions::conditioningWeight). Per image b, the gain
+ *     g_b = rms(shiftedCipher_b - cipher_b) / rms(shiftedPlain_b - plain_b),
+ * and the loss is the batch mean of max(0, log(floor) - log(g_b)): 0 once every image's gain reaches
+ * `floor`, growing as the log of the shortfall below it. An image whose plaintext change is under 1e-6
+ * rms contributes 0. The trainer passes shiftedPlain = D(C), the decoder's estimate, so that the change
+ * is the decoder's own error: the directions that the encoder contracts most are the ones it misses
+ * (model/MODEL_CARD.md, session 28).
+ * All [B, 1, H, W] -> scalar; differentiable in both ciphertexts. */
+torch::Tensor
+ContractionLoss(const torch::Tensor & shiftedCipher,
+                const torch::Tensor & cipher,
+                const torch::Tensor & shiftedPlain,
+                const torch::Tensor & plain,
+                double floor);
+
 } // namespace medcrypt::losses
 
 #endif

@@ -74,6 +74,12 @@ struct TrainerOptions
   double twinCorrelationWeight = 0.0;
   // Weight of losses::BatchHistogramLoss on the ciphertexts (not in the paper; 0: Eq. 24 as published).
   double batchHistogramWeight = 0.0;
+  // Weight of losses::ContractionLoss in joint steps (not in the paper; 0: off): the gain
+  // rms(E(D(C)) - C) / rms(D(C) - x) of each crop, the encoder's response along the decoder's own error,
+  // held above conditioningFloor, so that the encoder stops hiding detail in directions it contracts
+  // (docs/design.md, "a conditioning term"). Costs one more encryption and one decoding per step.
+  double conditioningWeight = 0.0;
+  double conditioningFloor = 0.1;
   // L_diff on the pooled ranks of the batch's ciphertexts (losses::LossWeights::diffusionOnRanks; not in
   // the paper; false: Eq. 24 as published).
   bool diffusionOnRanks = false;
