@@ -75,7 +75,7 @@ RunTrain(const Arguments & arguments)
     "weight of the conditioning term: the encoder's gain along the decoder's error, rms(E(D(C)) - C) / "
     "rms(D(C) - x), held above --conditioning-floor (not in the paper; joint runs; 0: off)")(
     "conditioning-floor",
-    po::value<double>()->default_value(TrainerOptions{}.conditioningFloor)->value_name("G"),
+    po::value<double>()->default_value(TrainerOptions{}.conditioningFloor, "0.1")->value_name("G"),
     "the gain below which the conditioning term acts")(
     "twin-correlation-weight",
     po::value<double>()->default_value(TrainerOptions{}.twinCorrelationWeight)->value_name("W"),
