@@ -13,6 +13,7 @@
 #include <cmath>
 
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <unistd.h>
@@ -309,18 +310,25 @@ LossNamed(const TrainingStepReport & report, const std::string & name)
   return 0.0;
 }
 
-TEST(Trainer, ReconstructionWeightScalesTheL1TermOfTheTotal)
+/** The first joint step of two tiny runs with the same seed (so the same batch, keys and attacks): one
+ * with TinyOptions() as they are, one with `change` applied to them. */
+std::pair<TrainingStepReport, TrainingStepReport>
+FirstJointSteps(const std::function<void(TrainerOptions &)> & change)
 {
   at::set_num_threads(1);
   auto source = Phantoms(4, 40);
   TrainerOptions options = TinyOptions();
   options.pretrainSteps = 0;
   options.totalSteps = 1;
-  Trainer plain(ModelConfigPreset("tiny"), options, source);
-  options.reconstructionWeight = 4.0;
-  Trainer weighted(ModelConfigPreset("tiny"), options, source);
-  const TrainingStepReport one = plain.Step();
-  const TrainingStepReport four = weighted.Step();
+  Trainer unchanged(ModelConfigPreset("tiny"), options, source);
+  change(options);
+  Trainer changed(ModelConfigPreset("tiny"), options, source);
+  return { unchanged.Step(), changed.Step() };
+}
+
+TEST(Trainer, ReconstructionWeightScalesTheL1TermOfTheTotal)
+{
+  const auto [one, four] = FirstJointSteps([](TrainerOptions & options) { options.reconstructionWeight = 4.0; });
   // Same seed, so the same batch, keys and attacks: every term but lambda_l1 L1 is the same.
   const double l1 = LossNamed(one, "l1");
   EXPECT_GT(l1, 0.0);
@@ -331,23 +339,22 @@ TEST(Trainer, ReconstructionWeightScalesTheL1TermOfTheTotal)
 
 TEST(Trainer, ConditioningTermEntersTheTotalWithItsWeight)
 {
-  at::set_num_threads(1);
-  auto source = Phantoms(4, 40);
-  TrainerOptions options = TinyOptions();
-  options.pretrainSteps = 0;
-  options.totalSteps = 1;
-  Trainer plain(ModelConfigPreset("tiny"), options, source);
-  options.conditioningWeight = 2.0;
-  options.conditioningFloor = 1e3; // far above any gain of an untrained network: the term is positive
-  Trainer conditioned(ModelConfigPreset("tiny"), options, source);
-  const TrainingStepReport off = plain.Step();
-  const TrainingStepReport on = conditioned.Step();
+  const auto [off, on] = FirstJointSteps(
+    [](TrainerOptions & options)
+    {
+      options.conditioningWeight = 2.0;
+      options.conditioningFloor = 1e3; // far above any gain of an untrained network: the term is positive
+    });
   EXPECT_EQ(LossNamed(off, "contraction"), 0.0);
   const double contraction = LossNamed(on, "contraction");
   EXPECT_GT(contraction, 0.0);
   // Same seed, so the same batch, keys and attacks: the totals differ by the weighted term alone.
   EXPECT_NEAR(LossNamed(on, "total") - LossNamed(off, "total"), 2.0 * contraction, 3e-3 * contraction);
   // It trains the encoder, so decryption-only runs refuse it (and accept the same options without it).
+  auto source = Phantoms(2, 32);
+  TrainerOptions options = TinyOptions();
+  options.pretrainSteps = 0; // a decryption-only run has no pre-training
+  options.conditioningWeight = 2.0;
   options.decryptionOnly = true;
   EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
   options.conditioningWeight = 0.0;
