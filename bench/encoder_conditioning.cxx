@@ -14,6 +14,7 @@
 #include "evaluate/EvaluationImagePreparation.h"
 #include "medcrypt/CipherNet.h"
 #include "medcrypt/DecryptionRefinement.h"
+#include "medcrypt/EncryptionFit.h"
 #include "medcrypt/FeatureKeyTensors.h"
 #include "medcrypt/Losses.h"
 #include "medcrypt/ModelFile.h"
@@ -28,6 +29,7 @@
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <thread>
 
 namespace
@@ -98,36 +100,6 @@ NoiseChange(const torch::Tensor & plain, int coarseness, std::uint64_t seed)
   return noise * (0.01 / noise.pow(2).mean().sqrt());
 }
 
-/** x minimising mean (E(x) - C)^2 by L-BFGS from `start`, for `seconds`; returns it and the iterations. */
-std::pair<torch::Tensor, int>
-FitEncryption(medcrypt::CipherNetImpl & net,
-              const torch::Tensor & cipher,
-              const std::vector<torch::Tensor> & keys,
-              const torch::Tensor & start,
-              int seconds)
-{
-  constexpr int IterationsPerStep = 20;
-  torch::Tensor x = start.clone().requires_grad_(true);
-  torch::optim::LBFGS optimiser(
-    { x }, torch::optim::LBFGSOptions(1.0).max_iter(IterationsPerStep).history_size(20).line_search_fn("strong_wolfe"));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  int iterations = 0;
-  while (std::chrono::steady_clock::now() < deadline)
-  {
-    optimiser.step(
-      [&]
-      {
-        optimiser.zero_grad();
-        // Scaled so that the loss is well above float32's resolution near the optimum.
-        torch::Tensor loss = (net.encrypt(x.clamp(0.0, 1.0), keys).cipher - cipher).pow(2).mean() * 1e6;
-        loss.backward();
-        return loss;
-      });
-    iterations += IterationsPerStep;
-  }
-  return { x.detach().clamp(0.0, 1.0), iterations };
-}
-
 } // namespace
 
 int
@@ -171,7 +143,13 @@ main(int argc, char * argv[])
         decoded = net.decryptWithParameters(cipher, encrypted.alphas, keys);
         refined = medcrypt::RefineDecryption(net, cipher, encrypted.alphas, keys, decoded, 3);
       }
-      const auto [fit, iterations] = FitEncryption(net, cipher, keys, refined, seconds);
+      const auto [fit, iterations] =
+        medcrypt::FitEncryption(net,
+                                cipher,
+                                keys,
+                                refined,
+                                std::numeric_limits<int>::max(),
+                                std::chrono::steady_clock::now() + std::chrono::seconds(seconds));
       torch::Tensor reencrypted;
       {
         torch::NoGradGuard noGradients;

@@ -77,6 +77,10 @@ RunTrain(const Arguments & arguments)
     "conditioning-floor",
     po::value<double>()->default_value(TrainerOptions{}.conditioningFloor, "0.1")->value_name("G"),
     "the gain below which the conditioning term acts")(
+    "conditioning-fit",
+    po::value<int>()->default_value(TrainerOptions{}.conditioningFitIterations)->value_name("K"),
+    "measure the conditioning term's gain along the error of a K-iteration L-BFGS fit of E(x') = C from "
+    "D(C) instead of the decoder's first error (0-100; each iteration costs an encryption and its gradient)")(
     "twin-correlation-weight",
     po::value<double>()->default_value(TrainerOptions{}.twinCorrelationWeight)->value_name("W"),
     "weight of |corr(C, C')| between an image's ciphertext and its twin's (not in the paper; 0: off)")(
@@ -201,6 +205,7 @@ RunTrain(const Arguments & arguments)
   options.twinCorrelationWeight = values["twin-correlation-weight"].as<double>();
   options.conditioningWeight = values["conditioning-weight"].as<double>();
   options.conditioningFloor = values["conditioning-floor"].as<double>();
+  options.conditioningFitIterations = values["conditioning-fit"].as<int>();
   options.batchHistogramWeight = values["batch-histogram-weight"].as<double>();
   options.diffusionOnRanks = values["diffusion-on-ranks"].as<bool>();
   options.twinCorrelationOnRanks = values["twin-correlation-on-ranks"].as<bool>();

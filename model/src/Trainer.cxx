@@ -4,6 +4,7 @@
 
 #include "medcrypt/AttackSimulation.h"
 #include "medcrypt/CipherNet.h"
+#include "medcrypt/EncryptionFit.h"
 #include "medcrypt/Error.h"
 #include "medcrypt/Losses.h"
 #include "medcrypt/ModelFile.h"
@@ -183,6 +184,15 @@ TrainerOptions::Validate(const ModelConfig & config) const
   if (!(conditioningFloor > 0.0) || !std::isfinite(conditioningFloor))
   {
     throw UserError("--conditioning-floor must be a number > 0");
+  }
+  if (conditioningFitIterations < 0 || conditioningFitIterations > 100)
+  {
+    throw UserError("--conditioning-fit must lie in [0, 100]");
+  }
+  if (conditioningFitIterations > 0 && !(conditioningWeight > 0.0))
+  {
+    throw UserError("--conditioning-fit moves the estimate of the conditioning term: give "
+                    "--conditioning-weight W > 0 with it");
   }
   if (decryptionOnly && conditioningWeight > 0.0)
   {
@@ -437,8 +447,9 @@ struct Trainer::Impl
              { "total", total.item<double>() } };
   }
 
-  /** losses::ContractionLoss along the decoder's error: x' = D(C) of the intact ciphertext, taken without
-   * gradients, encrypted again under the same keys with gradients, against C. */
+  /** losses::ContractionLoss along the decoder's error: x' = D(C) of the intact ciphertext, fitted to C by
+   * options.conditioningFitIterations of FitEncryption, taken without gradients, encrypted again under the
+   * same keys with gradients, against C. */
   torch::Tensor
   ConditioningTerm(const torch::Tensor & plain,
                    const std::vector<torch::Tensor> & keys,
@@ -448,6 +459,10 @@ struct Trainer::Impl
     {
       torch::NoGradGuard noGradients;
       decoded = net->decryptWithParameters(encrypted.cipher, encrypted.alphas, keys);
+    }
+    if (options.conditioningFitIterations > 0)
+    {
+      decoded = FitEncryption(*net, encrypted.cipher, keys, decoded, options.conditioningFitIterations).first;
     }
     const torch::Tensor reencrypted = net->encrypt(decoded, keys).cipher;
     return losses::ContractionLoss(reencrypted, encrypted.cipher, decoded, plain, options.conditioningFloor);

@@ -1,6 +1,8 @@
-// Network-only decryption refined by defect correction (DecryptionRefinement.h), on the shipped model.
+// Network-only decryption refined by defect correction (DecryptionRefinement.h) and the L-BFGS fit of
+// E(x) = C (EncryptionFit.h), on the shipped model.
 #include "medcrypt/CipherNet.h"
 #include "medcrypt/DecryptionRefinement.h"
+#include "medcrypt/EncryptionFit.h"
 #include "medcrypt/Error.h"
 #include "medcrypt/FeatureKeyTensors.h"
 #include "medcrypt/ModelFile.h"
@@ -231,6 +233,35 @@ TEST(DecryptionRefinement, NeuralCipherDecryptRefinesWhenAsked)
     encrypted.data(), 1, &keys, parameters.data(), maskedZeros.data(), DefaultRefinementIterations, zeros.data());
   EXPECT_EQ(maskedOnes, refined);
   EXPECT_EQ(maskedZeros, decoded);
+}
+
+TEST(EncryptionFit, LowersTheReencryptionMisfitAndLeavesTheNetworksGradientsAlone)
+{
+  auto c = EncryptWithTheShippedModel();
+  for (auto & parameter : c.net->parameters())
+  {
+    ASSERT_TRUE(parameter.requires_grad());
+    ASSERT_FALSE(parameter.grad().defined());
+  }
+  const auto misfit = [&](const torch::Tensor & x)
+  {
+    torch::NoGradGuard noGradients;
+    return (c.net->encrypt(x, c.keys).cipher - c.cipher).pow(2).mean().item<double>();
+  };
+  const auto [fit, iterations] = FitEncryption(*c.net, c.cipher, c.keys, c.decoded, 5);
+  EXPECT_EQ(iterations, 5);
+  EXPECT_FALSE(fit.requires_grad());
+  EXPECT_GE(fit.min().item<double>(), 0.0);
+  EXPECT_LE(fit.max().item<double>(), 1.0);
+  EXPECT_LT(misfit(fit), 0.5 * misfit(c.decoded));
+  for (const auto & parameter : c.net->parameters())
+  {
+    EXPECT_FALSE(parameter.grad().defined()) << "the fit differentiated the network's parameters";
+  }
+  // A deadline already passed runs nothing and returns the start.
+  const auto [unmoved, none] = FitEncryption(*c.net, c.cipher, c.keys, c.decoded, 5, std::chrono::steady_clock::now());
+  EXPECT_EQ(none, 0);
+  EXPECT_TRUE(torch::equal(unmoved, c.decoded));
 }
 
 } // namespace

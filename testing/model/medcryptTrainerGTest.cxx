@@ -361,6 +361,39 @@ TEST(Trainer, ConditioningTermEntersTheTotalWithItsWeight)
   EXPECT_NO_THROW(Trainer(ModelConfigPreset("tiny"), options, source));
 }
 
+TEST(Trainer, ConditioningFitMovesTheTermToTheFitsError)
+{
+  const auto withFit = [](int iterations)
+  {
+    return FirstJointSteps(
+      [iterations](TrainerOptions & options)
+      {
+        options.conditioningWeight = 2.0;
+        options.conditioningFloor = 1e3;
+        options.conditioningFitIterations = iterations;
+      });
+  };
+  const auto [off, firstError] = withFit(0);
+  const auto [offAgain, fitError] = withFit(3);
+  const double first = LossNamed(firstError, "contraction");
+  const double fitted = LossNamed(fitError, "contraction");
+  EXPECT_GT(fitted, 0.0);
+  // Same batch and keys; the fit moves x' towards E(x') = C, along directions the encoder passes weakly,
+  // so the gain it measures is lower and the term larger.
+  EXPECT_GT(fitted, first + 1e-3);
+  EXPECT_NEAR(LossNamed(fitError, "total") - LossNamed(offAgain, "total"), 2.0 * fitted, 3e-3 * fitted);
+  // Out of range, or without the term it serves, it is refused.
+  auto source = Phantoms(2, 32);
+  TrainerOptions options = TinyOptions();
+  options.conditioningFitIterations = 1;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options.conditioningWeight = 1.0;
+  options.conditioningFitIterations = 101;
+  EXPECT_THROW(Trainer(ModelConfigPreset("tiny"), options, source), UserError);
+  options.conditioningFitIterations = 100;
+  EXPECT_NO_THROW(Trainer(ModelConfigPreset("tiny"), options, source));
+}
+
 TEST(Trainer, LearnsToEncryptAndDecryptPhantoms)
 {
   at::set_num_threads(1); // one thread: fast and reproducible also on a busy machine

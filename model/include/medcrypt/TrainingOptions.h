@@ -80,6 +80,11 @@ struct TrainerOptions
   // (docs/design.md, "a conditioning term"). Costs one more encryption and one decoding per step.
   double conditioningWeight = 0.0;
   double conditioningFloor = 0.1;
+  // L-BFGS iterations of FitEncryption (E(x') = C, from x' = D(C)) before the conditioning term measures the
+  // gain: 0 holds it along the decoder's first error, K > 0 along the fit's error x' - x, which the fit
+  // drives into the directions the encoder contracts (docs/design.md). Each iteration costs one encryption
+  // and its input gradient, or a few where the line search needs them.
+  int conditioningFitIterations = 0;
   // L_diff on the pooled ranks of the batch's ciphertexts (losses::LossWeights::diffusionOnRanks; not in
   // the paper; false: Eq. 24 as published).
   bool diffusionOnRanks = false;
